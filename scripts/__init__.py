@@ -1,0 +1,1 @@
+"""Awesome LRM Safety: the scripts that keep the list current."""

@@ -1,0 +1,49 @@
+"""File output at the edge: write only what changed, each file atomically."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from .errors import ListError
+
+
+def read_text(path: Path) -> str | None:
+    """Return a file's text, or None when it does not exist."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path via a temp file in the same folder and a rename, so readers see old or new, never partial."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temp_name, path)
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def changed_outputs(outputs: dict[Path, str]) -> dict[Path, str]:
+    """Return the subset of outputs whose content differs from what is on disk."""
+    return {path: text for path, text in outputs.items() if read_text(path) != text}
+
+
+def write_changed(outputs: dict[Path, str]) -> list[Path]:
+    """Write every output whose content changed; return the paths written, in the order given."""
+    written = []
+    for path, text in changed_outputs(outputs).items():
+        try:
+            write_atomic(path, text)
+        except OSError as error:
+            raise ListError(f"{path}: could not write ({error.strerror}); check free disk space and permissions, then rerun") from error
+        written.append(path)
+    return written

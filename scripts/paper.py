@@ -1,0 +1,86 @@
+"""The Paper record: what the archive stores for one arXiv paper."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field, replace
+
+# New-style IDs (0704.0001 on) and old-style IDs (hep-th/9901001), each with an optional version.
+# https://info.arxiv.org/help/arxiv_identifier.html
+ARXIV_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?$")
+
+REQUIRED_KEYS = ("id", "version", "title", "authors", "published", "updated", "summary", "url", "categories", "tags")
+
+
+def split_version(arxiv_id: str) -> tuple[str, int]:
+    """Return the versionless ID and the version (1 when absent) of an arXiv ID."""
+    match = ARXIV_ID.match(arxiv_id.strip())
+    if match is None:
+        raise ValueError(f"not an arXiv ID: {arxiv_id!r} (expected e.g. 2505.11494v2 or hep-th/9901001v1)")
+    return match["id"], int(match["version"] or 1)
+
+
+def abs_url(arxiv_id: str) -> str:
+    """Return the canonical abstract-page URL of a versionless arXiv ID."""
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+@dataclass(frozen=True)
+class Paper:
+    """One arXiv paper as archived: versionless ID plus the metadata of its latest version."""
+
+    id: str
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    published: str
+    updated: str
+    summary: str
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    score: float = 0.0
+    comment: str = ""
+    journal_ref: str = ""
+    code_urls: tuple[str, ...] = ()
+    venue: str = ""
+    extra: dict = field(default_factory=dict, compare=False, hash=False)
+
+    @property
+    def url(self) -> str:
+        """The versionless abstract-page URL."""
+        return abs_url(self.id)
+
+    @property
+    def month(self) -> str:
+        """The month of first submission, YYYY-MM: the archive shard this paper lives in."""
+        return self.published[:7]
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Newest first when sorted in reverse: first-submission time, then ID."""
+        return (self.published, self.id)
+
+    def with_changes(self, **changes) -> "Paper":
+        """Return a copy with the given fields replaced."""
+        return replace(self, **changes)
+
+    def to_dict(self) -> dict:
+        """Return the JSON-ready record (lists, not tuples; url included)."""
+        record = asdict(self)
+        extra = record.pop("extra")
+        for key, value in record.items():
+            if isinstance(value, tuple):
+                record[key] = list(value)
+        record["url"] = self.url
+        return {**extra, **record}
+
+    @classmethod
+    def from_dict(cls, record: dict) -> "Paper":
+        """Build a Paper from an archive record; unknown keys are kept in `extra`."""
+        known = {name for name in cls.__dataclass_fields__ if name != "extra"}
+        values = {key: record[key] for key in known if key in record}
+        for key in ("authors", "categories", "tags", "code_urls"):
+            if key in values:
+                values[key] = tuple(values[key])
+        extra = {key: value for key, value in record.items() if key not in known and key != "url"}
+        return cls(**values, extra=extra)
