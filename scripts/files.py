@@ -32,17 +32,20 @@ def write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def changed_outputs(outputs: dict[Path, str]) -> dict[Path, str]:
-    """Return the subset of outputs whose content differs from what is on disk."""
+def changed_outputs(outputs: dict[Path, str | None]) -> dict[Path, str | None]:
+    """Return the outputs whose content differs from disk; None means the file should not exist."""
     return {path: text for path, text in outputs.items() if read_text(path) != text}
 
 
-def write_changed(outputs: dict[Path, str]) -> list[Path]:
-    """Write every output whose content changed; return the paths written, in the order given."""
+def write_changed(outputs: dict[Path, str | None]) -> list[Path]:
+    """Write (or, for None, delete) every output whose content changed; return the paths touched, in order."""
     written = []
     for path, text in changed_outputs(outputs).items():
         try:
-            write_atomic(path, text)
+            if text is None:
+                path.unlink()
+            else:
+                write_atomic(path, text)
         except OSError as error:
             raise ListError(f"{path}: could not write ({error.strerror}); check free disk space and permissions, then rerun") from error
         written.append(path)

@@ -1,0 +1,162 @@
+"""The archive under articles/data/: one JSON file per month of first submission, plus a small index and state."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ArchiveError
+from .paper import REQUIRED_KEYS, Paper
+
+SCHEMA = 1
+MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
+INDEX_NAME = "index.json"
+STATE_NAME = "state.json"
+METADATA = ("title", "authors", "summary", "updated", "categories", "comment", "journal_ref")
+
+
+def dump_json(data: object) -> str:
+    """Serialise data the way every archive file is stored: sorted keys, indent 2, trailing newline."""
+    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+
+def read_json(path: Path) -> dict:
+    """Read a schema-1 JSON object from the archive; raise ArchiveError naming the file and the fix."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise ArchiveError(f"{path}: not UTF-8; restore it with `git checkout -- {path}`") from None
+    except json.JSONDecodeError as error:
+        raise ArchiveError(f"{path}: corrupt JSON (line {error.lineno}: {error.msg}); restore it with `git checkout -- {path}`") from None
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        raise ArchiveError(f"{path}: unknown schema {found!r}; this version reads schema {SCHEMA}: update scripts/ or restore the file")
+    return data
+
+
+def sort_newest_first(papers) -> list[Paper]:
+    """Sort papers newest first by first-submission time, then by ID (stable and deterministic)."""
+    return sorted(papers, key=lambda paper: paper.sort_key, reverse=True)
+
+
+def parse_month(path: Path, data: dict) -> dict[str, Paper]:
+    """Validate a month file's records and return them by ID."""
+    records = data.get("papers")
+    if not isinstance(records, list):
+        raise ArchiveError(f"{path}: \"papers\" must be a list; restore the file with `git checkout -- {path}`")
+    papers: dict[str, Paper] = {}
+    for index, record in enumerate(records):
+        missing = [key for key in REQUIRED_KEYS if not isinstance(record, dict) or key not in record]
+        if missing:
+            raise ArchiveError(f"{path}: papers[{index}] lacks {', '.join(missing)}; restore the file with `git checkout -- {path}`")
+        try:
+            paper = Paper.from_dict(record)
+        except TypeError as error:
+            raise ArchiveError(f"{path}: papers[{index}]: {error}; restore the file with `git checkout -- {path}`") from None
+        papers[paper.id] = paper
+    return papers
+
+
+def month_summary(papers) -> dict:
+    """Return the index entry of one month: paper count and count per tag."""
+    tags: dict[str, int] = {}
+    for paper in papers:
+        for tag in paper.tags:
+            tags[tag] = tags.get(tag, 0) + 1
+    return {"count": len(papers), "tags": dict(sorted(tags.items()))}
+
+
+def merge_paper(existing: Paper | None, incoming: Paper) -> Paper | None:
+    """Return the record to store for an incoming version, or None when it changes nothing."""
+    if existing is None:
+        return incoming
+    if incoming.version < existing.version:
+        return None
+    if all(getattr(existing, name) == getattr(incoming, name) for name in ("version", *METADATA)):
+        return None
+    return existing.with_changes(version=incoming.version, **{name: getattr(incoming, name) for name in METADATA})
+
+
+@dataclass
+class Archive:
+    """The archive on disk, with months loaded on demand and the set of months changed in memory."""
+
+    data_dir: Path
+    months: dict[str, dict[str, Paper]] = field(default_factory=dict)
+    changed: set[str] = field(default_factory=set)
+    index: dict = field(default_factory=dict)
+    state: dict = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, data_dir: Path) -> "Archive":
+        """Open the archive: read the small index and state files and list the month files."""
+        archive = cls(data_dir)
+        on_disk = archive.months_on_disk()
+        index_path, state_path = data_dir / INDEX_NAME, data_dir / STATE_NAME
+        archive.index = read_json(index_path).get("months", {}) if index_path.exists() else {}
+        archive.state = read_json(state_path) if state_path.exists() else {"schema": SCHEMA}
+        if sorted(archive.index) != on_disk:
+            archive.rebuild_index(on_disk)
+        return archive
+
+    def months_on_disk(self) -> list[str]:
+        """Return the months that have a data file, oldest first."""
+        if not self.data_dir.is_dir():
+            return []
+        return sorted(m.group(1) for path in self.data_dir.iterdir() if (m := MONTH_FILE.match(path.name)))
+
+    def rebuild_index(self, months: list[str]) -> None:
+        """Recompute the index from the month files (after a crash or a hand edit)."""
+        self.index = {month: month_summary(self.month(month).values()) for month in months}
+        self.changed.update(months)
+
+    def month(self, month: str) -> dict[str, Paper]:
+        """Return one month's papers by ID, reading its file the first time."""
+        if month not in self.months:
+            path = self.data_dir / f"{month}.json"
+            self.months[month] = parse_month(path, read_json(path)) if path.exists() else {}
+        return self.months[month]
+
+    def get(self, paper: Paper) -> Paper | None:
+        """Return the archived record with the paper's ID, if any."""
+        return self.month(paper.month).get(paper.id)
+
+    def put(self, paper: Paper) -> None:
+        """Store a record in its month and mark the month changed."""
+        self.month(paper.month)[paper.id] = paper
+        self.changed.add(paper.month)
+        self.index[paper.month] = month_summary(self.months[paper.month].values())
+
+    def remove(self, paper: Paper) -> None:
+        """Drop a record from its month and mark the month changed."""
+        papers = self.month(paper.month)
+        if papers.pop(paper.id, None) is not None:
+            self.changed.add(paper.month)
+            self.index[paper.month] = month_summary(papers.values())
+
+    def all_months(self) -> list[str]:
+        """Return every month that holds papers, newest first."""
+        return sorted((month for month, entry in self.index.items() if entry["count"]), reverse=True)
+
+    def newest(self, count: int) -> list[Paper]:
+        """Return the newest `count` papers, reading only the newest months needed."""
+        papers: list[Paper] = []
+        for month in self.all_months():
+            if len(papers) >= count:
+                break
+            papers += self.month(month).values()
+        return sort_newest_first(papers)[:count]
+
+    def data_outputs(self) -> dict[Path, str | None]:
+        """Return the text of every changed data file; None marks a month file to delete."""
+        outputs: dict[Path, str | None] = {}
+        for month in sorted(self.changed):
+            papers = self.months.get(month, {})
+            records = [paper.to_dict() for paper in sort_newest_first(papers.values())]
+            outputs[self.data_dir / f"{month}.json"] = dump_json({"papers": records, "schema": SCHEMA}) if records else None
+        live = {month: entry for month, entry in sorted(self.index.items()) if entry["count"]}
+        outputs[self.data_dir / INDEX_NAME] = dump_json({"months": live, "schema": SCHEMA})
+        outputs[self.data_dir / STATE_NAME] = dump_json(self.state)
+        return outputs

@@ -1,0 +1,191 @@
+"""Load config.yaml into typed, validated settings; apply environment overrides."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ConfigError
+from .yamlfile import load_yaml
+
+DEFAULT_API_URL = "https://export.arxiv.org/api/query"
+ARXIV_MAX_PAGE = 2000
+FIELD_PREFIXES = ("ti", "abs", "au", "co", "jr", "cat", "all")
+CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
+SECTIONS = ("list", "arxiv", "relevance", "tags", "audit")
+
+
+@dataclass(frozen=True)
+class ListSettings:
+    """How the list presents itself."""
+
+    readme_papers: int
+    repository_url: str
+
+
+@dataclass(frozen=True)
+class ArxivSettings:
+    """What to ask arXiv, and how politely."""
+
+    categories: tuple[str, ...]
+    all_of: tuple[tuple[str, ...], ...]
+    exclude: tuple[str, ...]
+    fields: tuple[str, ...]
+    delay_seconds: float
+    page_size: int
+    retries: int
+    timeout_seconds: float
+    lookback_days: int
+    first_run_days: int
+    api_url: str
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole validated configuration."""
+
+    path: Path
+    list: ListSettings
+    arxiv: ArxivSettings
+    relevance: object
+    audit_limit: int
+
+
+class _Section:
+    """Reads typed values out of one mapping, naming file and key in every error."""
+
+    def __init__(self, raw: object, name: str, source: Path, allowed: tuple[str, ...]):
+        if not isinstance(raw, dict):
+            raise ConfigError(f"{source}: {name}: expected a mapping of settings, got {type(raw).__name__}")
+        unknown = sorted(str(key) for key in raw if key not in allowed)
+        if unknown:
+            raise ConfigError(f"{source}: {name}.{unknown[0]}: unknown key; allowed keys: {', '.join(allowed)}")
+        self.raw, self.name, self.source = raw, name, source
+
+    def fail(self, key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{self.source}: {self.name}.{key}: {problem}")
+
+    def number(self, key: str, default: float, low: float, high: float, integer: bool = False) -> float:
+        value = self.raw.get(key, default)
+        kinds = (int,) if integer else (int, float)
+        if isinstance(value, bool) or not isinstance(value, kinds):
+            kind = "a whole number" if integer else "a number"
+            raise self.fail(key, f"expected {kind} from {low} to {high}, got {value!r}")
+        if not low <= value <= high:
+            raise self.fail(key, f"{value} is out of range; allowed: {low} to {high}")
+        return value
+
+    def text(self, key: str, default: str) -> str:
+        value = self.raw.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise self.fail(key, f"expected a non-empty string, got {value!r}")
+        return value.strip()
+
+    def words(self, key: str, default: list | None = None, pattern: re.Pattern | None = None) -> tuple[str, ...]:
+        value = self.raw.get(key, default)
+        if value is None:
+            raise self.fail(key, "is required; give a list of strings")
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            raise self.fail(key, f"expected a list of non-empty strings, got {value!r}")
+        for item in value:
+            if pattern is not None and not pattern.match(item):
+                raise self.fail(key, f"{item!r} is not allowed here")
+        return tuple(item.strip() for item in value)
+
+
+def parse_list(raw: object, source: Path) -> ListSettings:
+    """Validate the `list:` section."""
+    section = _Section(raw, "list", source, ("readme_papers", "repository_url"))
+    url = section.text("repository_url", "https://github.com/awesome-lrm-safety/awesome-lrm-safety")
+    if not url.startswith("https://"):
+        raise section.fail("repository_url", f"expected an https:// URL, got {url!r}")
+    return ListSettings(readme_papers=section.number("readme_papers", 20, 1, 200, integer=True), repository_url=url.rstrip("/"))
+
+
+def parse_term_groups(section: _Section) -> tuple[tuple[str, ...], ...]:
+    """Validate `arxiv.all_of`: a non-empty list of non-empty term lists."""
+    groups = section.raw.get("all_of")
+    if not isinstance(groups, list) or not groups:
+        raise section.fail("all_of", "expected a list of term groups, e.g. [[safety, jailbreak], [LLM, agent]]")
+    checked = []
+    for index, group in enumerate(groups):
+        if not isinstance(group, list) or not group or not all(isinstance(term, str) and term.strip() for term in group):
+            raise section.fail(f"all_of[{index}]", f"expected a non-empty list of terms, got {group!r}")
+        if any('"' in term for term in group):
+            raise section.fail(f"all_of[{index}]", "terms may not contain double quotes; phrases are quoted automatically")
+        checked.append(tuple(term.strip() for term in group))
+    return tuple(checked)
+
+
+def parse_arxiv(raw: object, source: Path, environ: dict) -> ArxivSettings:
+    """Validate the `arxiv:` section and apply ARXIV_API_URL / ARXIV_DELAY_SECONDS."""
+    allowed = ("categories", "all_of", "exclude", "fields", "delay_seconds", "page_size", "retries",
+               "timeout_seconds", "lookback_days", "first_run_days")
+    section = _Section(raw, "arxiv", source, allowed)
+    return ArxivSettings(
+        categories=section.words("categories", pattern=CATEGORY),
+        all_of=parse_term_groups(section),
+        exclude=section.words("exclude", []),
+        fields=section.words("fields", ["ti", "abs"], pattern=re.compile(f"^({'|'.join(FIELD_PREFIXES)})$")),
+        delay_seconds=env_delay(environ, section.number("delay_seconds", 3.0, 0, 600)),
+        page_size=section.number("page_size", ARXIV_MAX_PAGE, 1, ARXIV_MAX_PAGE, integer=True),
+        retries=section.number("retries", 3, 0, 10, integer=True),
+        timeout_seconds=section.number("timeout_seconds", 120, 1, 3600),
+        lookback_days=section.number("lookback_days", 7, 0, 365, integer=True),
+        first_run_days=section.number("first_run_days", 14, 1, 3650, integer=True),
+        api_url=env_api_url(environ),
+    )
+
+
+def env_delay(environ: dict, configured: float) -> float:
+    """Return ARXIV_DELAY_SECONDS when set (validated), else the configured delay."""
+    value = environ.get("ARXIV_DELAY_SECONDS")
+    if value is None:
+        return configured
+    try:
+        delay = float(value)
+    except ValueError:
+        raise ConfigError(f"environment ARXIV_DELAY_SECONDS: expected seconds as a number, got {value!r}") from None
+    if not 0 <= delay <= 600:
+        raise ConfigError(f"environment ARXIV_DELAY_SECONDS: {delay} is out of range; allowed: 0 to 600")
+    return delay
+
+
+def env_api_url(environ: dict) -> str:
+    """Return ARXIV_API_URL when set (validated), else arXiv's own endpoint."""
+    url = environ.get("ARXIV_API_URL", DEFAULT_API_URL)
+    if not re.match(r"^https?://[^\s?#]+$", url):
+        raise ConfigError(f"environment ARXIV_API_URL: expected the full query endpoint like {DEFAULT_API_URL}, got {url!r}")
+    return url
+
+
+def parse_relevance(raw: dict, source: Path) -> object:
+    """Validate the `relevance:` and `tags:` sections; None (keep everything) when both are absent."""
+    if "relevance" not in raw and "tags" not in raw:
+        return None
+    from . import relevance
+
+    return relevance.parse_rules(raw.get("relevance", {}), raw.get("tags", {}), str(source))
+
+
+def load_config(path: Path, environ: dict | None = None) -> Config:
+    """Load and validate config.yaml; raise ConfigError naming file and key on any problem."""
+    environ = os.environ if environ is None else environ
+    raw = load_yaml(path, ConfigError)
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping with sections {', '.join(SECTIONS)}; got {type(raw).__name__}")
+    unknown = sorted(str(key) for key in raw if key not in SECTIONS)
+    if unknown:
+        raise ConfigError(f"{path}: {unknown[0]}: unknown section; allowed sections: {', '.join(SECTIONS)}")
+    if "arxiv" not in raw:
+        raise ConfigError(f"{path}: arxiv: section is required (categories and all_of at least)")
+    audit = _Section(raw.get("audit", {}), "audit", path, ("keep_rejected",))
+    return Config(
+        path=path,
+        list=parse_list(raw.get("list", {}), path),
+        arxiv=parse_arxiv(raw["arxiv"], path, environ),
+        relevance=parse_relevance(raw, path),
+        audit_limit=audit.number("keep_rejected", 500, 0, 5000, integer=True),
+    )

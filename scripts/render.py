@@ -1,0 +1,102 @@
+"""Render the README block and the archive pages from templates/ (Jinja2, StrictUndefined)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+
+from .markdown import cell
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+PAGE_BUDGET = 400 * 1024  # bytes of rows per archive page; GitHub stops rendering Markdown at 500 KiB
+ROW_OVERHEAD = 64
+TITLE_LIMIT, AUTHOR_LIMIT, SUMMARY_LIMIT, VENUE_LIMIT = 300, 120, 240, 60
+SHOWN_AUTHORS = 3
+
+
+@lru_cache(maxsize=None)
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    """Return the Jinja2 environment: strict about undefined names, no HTML autoescape (cells are escaped explicitly)."""
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def render(template: str, **context) -> str:
+    """Render one template by name."""
+    return environment().get_template(template).render(**context)
+
+
+def author_cell(authors) -> str:
+    """Return the first few authors, then 'et al.', escaped."""
+    shown = ", ".join(cell(name, AUTHOR_LIMIT) for name in authors[:SHOWN_AUTHORS])
+    return shown + (" et al." if len(authors) > SHOWN_AUTHORS else "") if shown else "-"
+
+
+def paper_row(paper) -> dict:
+    """Return the escaped cells of one paper's table row."""
+    return {
+        "date": paper.published[:10],
+        "title": cell(paper.title, TITLE_LIMIT) or "(untitled)",
+        "url": paper.url,
+        "venue": cell(paper.venue, VENUE_LIMIT),
+        "authors": author_cell(paper.authors),
+        "tags": " ".join(f"`{tag}`" for tag in paper.tags) or "-",
+        "summary": cell(paper.summary, SUMMARY_LIMIT) or "-",
+        "code": paper.code_urls[0] if paper.code_urls else "",
+    }
+
+
+def row_size(row: dict) -> int:
+    """Estimate the bytes one rendered row takes."""
+    return sum(len(value.encode("utf-8")) for value in row.values()) + ROW_OVERHEAD
+
+
+def chunk_rows(rows: list[dict], budget: int = PAGE_BUDGET) -> list[list[dict]]:
+    """Split rows into pages whose rows fit the byte budget (at least one row a page)."""
+    pages: list[list[dict]] = [[]]
+    used = 0
+    for row in rows:
+        size = row_size(row)
+        if pages[-1] and used + size > budget:
+            pages.append([])
+            used = 0
+        pages[-1].append(row)
+        used += size
+    return pages
+
+
+def page_name(month: str, number: int) -> str:
+    """Return the file name of one page of a month: 2025-05.md, then 2025-05-p2.md, ..."""
+    return f"{month}.md" if number == 1 else f"{month}-p{number}.md"
+
+
+def month_pages(month: str, papers: list, tag_counts: dict) -> dict[str, str]:
+    """Render a month's papers (newest first) into one or more pages, keyed by file name."""
+    pages = chunk_rows([paper_row(paper) for paper in papers])
+    names = [page_name(month, number) for number in range(1, len(pages) + 1)]
+    return {
+        name: render("month.md.j2", month=month, rows=rows, number=number, names=names,
+                     total=len(papers), tag_counts=tag_counts, bib=f"{month}.bib")
+        for number, (name, rows) in enumerate(zip(names, pages), start=1)
+    }
+
+
+def latest_block(papers: list, total: int) -> str:
+    """Render the README block of the newest papers."""
+    return render("latest_papers.md.j2", rows=[paper_row(paper) for paper in papers], total=total)
+
+
+def archive_index(index: dict, domains: list[str], rejected_count: int) -> str:
+    """Render articles/README.md: months newest first with counts, and counts per domain."""
+    months = sorted(index, reverse=True)
+    totals = {tag: sum(entry["tags"].get(tag, 0) for entry in index.values()) for tag in domains}
+    return render("archive_index.md.j2", months=months, index=index, totals=totals,
+                  total=sum(entry["count"] for entry in index.values()), rejected_count=rejected_count)

@@ -1,0 +1,58 @@
+"""Assemble every generated file's expected text from the archive: the README block, archive pages, index."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from . import render
+from .archive import Archive, sort_newest_first
+from .config import Config
+from .files import read_text
+from .markers import replace_block
+from .errors import MarkerError
+
+DOMAINS = ["jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy", "alignment", "reasoning-safety",
+           "agent-safety", "guardrails", "evaluation", "hallucination", "fairness", "misuse"]
+LATEST = "LATEST_PAPERS"
+
+
+def month_outputs(articles: Path, month: str, papers: list, tag_counts: dict) -> dict[Path, str | None]:
+    """Return a month's pages, plus None for pages left over from when the month was longer (or existed)."""
+    pages = render.month_pages(month, papers, tag_counts) if papers else {}
+    outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
+    pattern = re.compile(rf"^{month}(-p\d+)?\.md$")
+    if articles.is_dir():
+        for path in articles.iterdir():
+            if pattern.match(path.name) and path not in outputs:
+                outputs[path] = None
+    return outputs
+
+
+def readme_text(root: Path) -> str:
+    """Return README.md's current text, raising MarkerError if it is missing."""
+    text = read_text(root / "README.md")
+    if text is None:
+        raise MarkerError(f"{root / 'README.md'}: file not found; restore it with `git checkout -- README.md`")
+    return text
+
+
+def readme_output(root: Path, archive: Archive, config: Config, text: str) -> str:
+    """Return README.md with the newest papers between its LATEST_PAPERS markers."""
+    newest = archive.newest(config.list.readme_papers)
+    total = sum(entry["count"] for entry in archive.index.values())
+    return replace_block(text, LATEST, render.latest_block(newest, total), str(root / "README.md"))
+
+
+def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int) -> dict[Path, str | None]:
+    """Return the text of every page to (re)generate for the given months, plus the README and archive index."""
+    articles = root / "articles"
+    outputs: dict[Path, str | None] = {}
+    for month in months:
+        papers = sort_newest_first(archive.month(month).values())
+        tag_counts = archive.index.get(month, {}).get("tags", {})
+        outputs.update(month_outputs(articles, month, papers, tag_counts))
+    live_index = {month: entry for month, entry in archive.index.items() if entry["count"]}
+    outputs[articles / "README.md"] = render.archive_index(live_index, DOMAINS, rejected_count)
+    outputs[root / "README.md"] = readme_output(root, archive, config, readme_text(root))
+    return outputs

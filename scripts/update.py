@@ -1,0 +1,227 @@
+"""`python -m scripts.update`: fetch new papers, merge them into the archive, render README and archive pages."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+from . import fetch, site
+from .archive import Archive, dump_json, merge_paper
+from .config import Config, load_config
+from .errors import ListError
+from .files import changed_outputs, write_changed
+from .lock import exclusive
+from .markers import find_block
+from .paper import Paper
+
+log = logging.getLogger("update")
+PENDING_NAME = "pending.json"
+
+
+@dataclass
+class Report:
+    """What one run found and did."""
+
+    fetched: int = 0
+    new: list[Paper] = field(default_factory=list)
+    updated: list[Paper] = field(default_factory=list)
+    rejected: list[Paper] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(prog="python -m scripts.update", description=__doc__)
+    parser.add_argument("--since", type=parse_day, help="backfill: fetch papers submitted since YYYY-MM-DD")
+    parser.add_argument("--no-fetch", action="store_true", help="re-render every page from the archive only")
+    parser.add_argument("--dry-run", action="store_true", help="fetch and report what would change; write nothing")
+    parser.add_argument("--config", type=Path, default=Path("config.yaml"), help="config file (default: config.yaml)")
+    parser.add_argument("--merge-archive", type=Path, metavar="DIR", help="merge the papers of another articles/data folder")
+    parser.add_argument("--root", type=Path, default=Path("."), help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def parse_day(text: str) -> datetime:
+    """Parse YYYY-MM-DD as midnight UTC."""
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date like 2025-01-31, got {text!r}") from None
+
+
+def window_start(state: dict, since: datetime | None, config: Config, now: datetime) -> datetime:
+    """Return where the submittedDate window starts: --since, else the watermark minus the look-back."""
+    if since is not None:
+        return since
+    if "watermark" in state:
+        watermark = datetime.strptime(state["watermark"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        return watermark - timedelta(days=config.arxiv.lookback_days)
+    return now - timedelta(days=config.arxiv.first_run_days)
+
+
+def page_logger(archive: Archive):
+    """Return a fetch callback that logs one line per page with the count of papers new to the archive."""
+    counter = {"pages": 0}
+
+    def on_page(_number: int, papers: list[Paper]) -> None:
+        counter["pages"] += 1
+        new = sum(1 for paper in papers if archive.get(paper) is None)
+        log.info("page %d: %d results, %d new", counter["pages"], len(papers), new)
+
+    return on_page
+
+
+def classify(papers: list[Paper], rules) -> tuple[list[Paper], list[Paper]]:
+    """Split candidates into accepted (scored and tagged) and rejected; keep all when no rules are configured."""
+    if rules is None:
+        return papers, []
+    from . import relevance
+
+    return relevance.classify(papers, rules)
+
+
+def merge_candidates(archive: Archive, candidates: list[Paper], rules, report: Report) -> None:
+    """Update archived papers in place and add the new ones the relevance step accepts."""
+    unique = {paper.id: paper for paper in sorted(candidates, key=lambda paper: paper.version)}
+    fresh = []
+    for paper in unique.values():
+        existing = archive.get(paper)
+        if existing is None:
+            fresh.append(paper)
+            continue
+        merged = merge_paper(existing, paper)
+        if merged is not None:
+            archive.put(retag(merged, rules))
+            report.updated.append(merged)
+    accepted, report.rejected = classify(fresh, rules)
+    for paper in accepted:
+        archive.put(paper)
+        report.new.append(paper)
+
+
+def retag(paper: Paper, rules) -> Paper:
+    """Recompute an archived paper's score and tags from its (possibly new) text."""
+    if rules is None:
+        return paper
+    from . import relevance
+
+    return paper.with_changes(score=relevance.score(paper, rules), tags=relevance.assign_tags(paper, rules))
+
+
+def merge_archive(archive: Archive, other_dir: Path, report: Report) -> None:
+    """Merge every paper of another archive folder into this one; the later watermark wins."""
+    other = Archive.open(other_dir)
+    for month in other.all_months():
+        for paper in other.month(month).values():
+            merged = merge_paper(archive.get(paper), paper)
+            if merged is not None:
+                (report.new if archive.get(paper) is None else report.updated).append(merged)
+                archive.put(merged)
+    marks = [mark for mark in (archive.state.get("watermark"), other.state.get("watermark")) if mark]
+    if marks:
+        archive.state["watermark"] = max(marks)
+
+
+def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, report: Report) -> dict[Path, str | None]:
+    """Return every file this run should leave behind: data files first, then pages."""
+    months = archive.all_months() if full else sorted(archive.changed)
+    outputs = archive.data_outputs()
+    outputs.update(site.site_outputs(root, archive, config, months, rejected_count=len(report.rejected)))
+    return outputs
+
+
+def write_outputs(data_dir: Path, outputs: dict[Path, str | None]) -> list[Path]:
+    """Write changed files under a journal: a crash leaves pending.json, and the next run re-renders everything."""
+    changed = changed_outputs(outputs)
+    if not changed:
+        return []
+    pending = data_dir / PENDING_NAME
+    write_changed({pending: dump_json({"schema": 1, "render": "all"})})
+    written = write_changed(changed)
+    pending.unlink()
+    return written
+
+
+def run(args: argparse.Namespace) -> Report:
+    """Do one update; raise ListError on any problem, before anything is written."""
+    root = args.root
+    config = load_config(root / args.config if not args.config.is_absolute() else args.config)
+    find_block(site.readme_text(root), site.LATEST, str(root / "README.md"))
+    data_dir = root / "articles" / "data"
+    archive = Archive.open(data_dir)
+    repair = (data_dir / PENDING_NAME).exists()
+    if repair:
+        log.warning("%s: the last run stopped while writing; re-rendering every page", data_dir / PENDING_NAME)
+        archive.rebuild_index(archive.months_on_disk())
+    report = Report()
+    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    if not args.no_fetch:
+        start = window_start(archive.state, args.since, config, now)
+        log.info("fetching papers submitted %s .. %s", start.strftime("%Y-%m-%d %H:%M"), now.strftime("%Y-%m-%d %H:%M"))
+        candidates = fetch.fetch_window(config.arxiv, start, now, page_logger(archive))
+        report.fetched = len(candidates)
+        merge_candidates(archive, candidates, config.relevance, report)
+        if report.new or report.updated or args.since:
+            archive.state["watermark"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if args.merge_archive:
+        merge_archive(archive, args.merge_archive, report)
+    outputs = collect_outputs(root, archive, config, full=args.no_fetch or repair, report=report)
+    if args.dry_run:
+        report.written = sorted(changed_outputs(outputs))
+        return report
+    report.written = write_outputs(data_dir, outputs)
+    return report
+
+
+def summary_lines(report: Report, dry_run: bool) -> list[str]:
+    """Return the closing summary, one fact a line."""
+    verb = "would write" if dry_run else "wrote"
+    return [f"fetched {report.fetched}, new {len(report.new)}, updated {len(report.updated)}, "
+            f"rejected {len(report.rejected)}; {verb} {len(report.written)} files"]
+
+
+def step_summary(report: Report) -> str:
+    """Return a Markdown summary of the run for the GitHub Actions job page."""
+    lines = ["### Paper update", "", "| Fetched | New | Updated | Rejected | Files written |", "| ---: | ---: | ---: | ---: | ---: |",
+             f"| {report.fetched} | {len(report.new)} | {len(report.updated)} | {len(report.rejected)} | {len(report.written)} |", ""]
+    from .markdown import cell
+
+    lines += [f"- [{cell(paper.title, 200)}]({paper.url})" for paper in report.new[:50]]
+    return "\n".join(lines) + "\n"
+
+
+def publish_report(report: Report, environ) -> None:
+    """Append the run summary and outputs to GitHub Actions' files when they are set."""
+    if environ.get("GITHUB_STEP_SUMMARY"):
+        with open(environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as stream:
+            stream.write(step_summary(report))
+    if environ.get("GITHUB_OUTPUT"):
+        with open(environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as stream:
+            stream.write(f"new={len(report.new)}\nupdated={len(report.updated)}\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the update from the command line; return the exit status."""
+    args = parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("arxiv").setLevel(logging.WARNING)
+    try:
+        with exclusive(args.root / "articles" / "data" / ".update.lock"):
+            report = run(args)
+    except ListError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    for line in summary_lines(report, args.dry_run):
+        log.info("%s", line)
+    if not args.dry_run:
+        publish_report(report, os.environ)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

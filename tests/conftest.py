@@ -1,0 +1,73 @@
+"""Shared fixtures: a fake arXiv on loopback and a throwaway project tree."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.fake_arxiv import FakeArxiv, serve
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+TEST_CONFIG = """\
+list:
+  readme_papers: 20
+arxiv:
+  categories: [cs.CL, cs.CR]
+  all_of:
+    - [jailbreak, red teaming]
+    - [LLM, language model]
+  exclude: [battery]
+  page_size: {page_size}
+  retries: 2
+  timeout_seconds: 5
+  lookback_days: 7
+"""
+
+README = """\
+# Test List
+
+Intro.
+
+## Latest Papers
+
+<!-- LATEST_PAPERS_START -->
+<!-- LATEST_PAPERS_END -->
+
+## After
+"""
+
+
+@pytest.fixture
+def fake_arxiv(monkeypatch):
+    """A running fake arXiv API; ARXIV_API_URL points at it and the politeness delay is zero."""
+    api = FakeArxiv()
+    server = serve(api)
+    monkeypatch.setenv("ARXIV_API_URL", api.url)
+    monkeypatch.setenv("ARXIV_DELAY_SECONDS", "0")
+    yield api
+    server.shutdown()
+    server.server_close()
+
+
+def make_project(root: Path, page_size: int = 50, config: str | None = None) -> Path:
+    """Write a minimal project (README with markers, config) into root and return it."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "README.md").write_text(README, encoding="utf-8")
+    (root / "config.yaml").write_text(config or TEST_CONFIG.format(page_size=page_size), encoding="utf-8")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A throwaway project tree with a 50-result page size."""
+    return make_project(tmp_path / "project")
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Return every file under root (except the lock) by relative path, for byte-for-byte comparison."""
+    return {str(path.relative_to(root)): path.read_bytes() for path in sorted(root.rglob("*"))
+            if path.is_file() and path.name != ".update.lock"}
