@@ -1,0 +1,269 @@
+"""scripts/publish.py against real git: a local bare repository and two clones of it."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from scripts.errors import ListError
+from scripts.publish import (
+    Git,
+    Publisher,
+    PublishError,
+    auth_env,
+    commit_message,
+    is_generated,
+    main,
+    merge_env,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+MONTH = "articles/data/2025-05.json"
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "Test Bot",
+    "GIT_AUTHOR_EMAIL": "bot@example.invalid",
+    "GIT_COMMITTER_NAME": "Test Bot",
+    "GIT_COMMITTER_EMAIL": "bot@example.invalid",
+    "GIT_CONFIG_NOSYSTEM": "1",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+}
+
+
+def git(cwd: Path, *args: str) -> str:
+    """Run git in cwd with a fixed identity and no user configuration; return stdout."""
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True).stdout.strip()
+
+
+def write_month(clone: Path, ids: list[str]) -> None:
+    """Write a tiny month file holding the given paper IDs and a README listing them."""
+    papers = [{"id": paper_id, "title": f"Paper {paper_id}"} for paper_id in sorted(ids)]
+    path = clone / MONTH
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"papers": papers, "schema": 1}, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    (clone / "README.md").write_text("# List\n\n" + "".join(f"- {paper_id}\n" for paper_id in sorted(ids)), encoding="utf-8")
+
+
+def read_ids(data_dir: Path) -> set[str]:
+    """Return the paper IDs in every month file of an archive folder."""
+    return {paper["id"] for path in data_dir.glob("*.json") for paper in json.loads(path.read_text(encoding="utf-8"))["papers"]}
+
+
+def union_merge(clone: Path):
+    """A stand-in for `scripts.update --merge-archive`: union the saved archive's IDs into the checkout's."""
+
+    def merge(saved: Path) -> None:
+        write_month(clone, sorted(read_ids(clone / "articles" / "data") | read_ids(saved)))
+
+    return merge
+
+
+def remote_ids(remote: Path) -> set[str]:
+    """Return the paper IDs in the month file at the tip of the bare repository's main branch."""
+    text = git(remote, "show", f"main:{MONTH}")
+    return {paper["id"] for paper in json.loads(text)["papers"]}
+
+
+@pytest.fixture
+def repos(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """A bare 'origin' seeded with one paper, and two clones of it (the workflow run and a concurrent pusher)."""
+    remote, seed = tmp_path / "origin.git", tmp_path / "seed"
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    git(tmp_path, "init", "--quiet", "--initial-branch=main", str(seed))
+    write_month(seed, ["2505.00001"])
+    (seed / "config.yaml").write_text("list: {}\n", encoding="utf-8")
+    git(seed, "add", "--all")
+    git(seed, "commit", "--quiet", "-m", "Seed")
+    git(seed, "push", "--quiet", str(remote), "main")
+    clones = []
+    for name in ("run", "other"):
+        git(tmp_path, "clone", "--quiet", str(remote), name)
+        clones.append(tmp_path / name)
+    return remote, clones[0], clones[1]
+
+
+def publisher(clone: Path, merge=None, retries: int = 3) -> Publisher:
+    """A Publisher for a test clone, with the test identity and a silent log."""
+    return Publisher(Git(clone, {**os.environ, **GIT_ENV}), "origin", "main", merge or union_merge(clone), retries, log=lambda _: None)
+
+
+def commit_and_push(clone: Path, ids: list[str], message: str) -> str:
+    """Change the archive in a clone, commit and push it; return the new commit."""
+    git(clone, "pull", "--quiet", "--ff-only")
+    write_month(clone, ids)
+    git(clone, "commit", "--quiet", "--all", "-m", message)
+    git(clone, "push", "--quiet", "origin", "main")
+    return git(clone, "rev-parse", "HEAD")
+
+
+def test_commit_message_counts_new_and_updated_papers():
+    assert commit_message(12, 3) == "Add 12 new papers (3 updated)"
+    assert commit_message(1, 0) == "Add 1 new paper"
+    assert commit_message(0, 1) == "Update 1 paper"
+    assert commit_message(0, 0) == "Refresh the generated pages"
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("README.md", True),
+        ("articles/data/2025-05.json", True),
+        ("articles/2025/05.md", True),
+        ("collection/benchmarks.md", True),
+        ("assets/img/papers-per-month.svg", True),
+        ("collection/benchmarks.yaml", False),
+        ("collection/sub/page.md", False),
+        ("articles", False),
+        ("config.yaml", False),
+        ("docs/README.md", False),
+        ("assets/img/logo.png", False),
+        ("scripts/update.py", False),
+    ],
+)
+def test_only_generated_paths_are_committed(path, expected):
+    assert is_generated(path) is expected
+
+
+def test_auth_env_sends_the_token_as_checkout_does_and_keeps_existing_git_config():
+    env = auth_env({"GITHUB_TOKEN": "t0ken", "GIT_CONFIG_COUNT": "1", "GIT_CONFIG_KEY_0": "core.quotepath", "GIT_CONFIG_VALUE_0": "off"})
+    assert env["GIT_CONFIG_COUNT"] == "2"
+    assert env["GIT_CONFIG_KEY_0"] == "core.quotepath"
+    assert env["GIT_CONFIG_KEY_1"] == "http.https://github.com/.extraheader"
+    assert env["GIT_CONFIG_VALUE_1"] == "AUTHORIZATION: basic " + base64.b64encode(b"x-access-token:t0ken").decode()
+    assert auth_env({"PATH": "/bin"}) == {"PATH": "/bin"}
+
+
+def test_merge_env_hides_the_token_and_step_files_from_the_update_command():
+    env = merge_env(auth_env({"GITHUB_TOKEN": "t0ken", "GITHUB_OUTPUT": "/o", "GITHUB_STEP_SUMMARY": "/s", "PATH": "/bin"}))
+    assert env == {"PATH": "/bin"}
+
+
+def test_nothing_changed_makes_no_commit(repos):
+    remote, run, _ = repos
+    before = git(remote, "rev-parse", "main")
+    (run / "notes.txt").write_text("scratch file a person left behind\n", encoding="utf-8")
+    (run / "config.yaml").write_text("list: {readme_papers: 5}\n", encoding="utf-8")
+    assert publisher(run).publish(commit_message(0, 0)) is None
+    assert git(run, "rev-parse", "HEAD") == before
+    assert git(remote, "rev-parse", "main") == before
+
+
+def test_a_change_is_committed_once_and_pushed(repos):
+    remote, run, _ = repos
+    before = git(remote, "rev-parse", "main")
+    write_month(run, ["2505.00001", "2505.00002", "2505.00003"])
+    (run / "notes.txt").write_text("not generated, so not committed\n", encoding="utf-8")
+    pushed = publisher(run).publish(commit_message(2, 1))
+    assert pushed == git(remote, "rev-parse", "main")
+    assert git(remote, "rev-list", "--count", f"{before}..main") == "1"
+    assert git(remote, "log", "-1", "--format=%s", "main") == "Add 2 new papers (1 updated)"
+    assert git(remote, "show", "--name-only", "--format=", "main").split() == ["README.md", MONTH]
+    assert remote_ids(remote) == {"2505.00001", "2505.00002", "2505.00003"}
+
+
+def test_new_and_deleted_generated_files_are_committed(repos):
+    remote, run, _ = repos
+    (run / "articles" / "2025-05.md").write_text("# May 2025\n", encoding="utf-8")
+    (run / "README.md").unlink()
+    assert publisher(run).publish("Refresh the generated pages")
+    files = git(remote, "ls-tree", "-r", "--name-only", "main").split()
+    assert "articles/2025-05.md" in files and "README.md" not in files
+
+
+def test_a_concurrent_push_is_merged_and_both_sides_papers_are_kept(repos):
+    remote, run, other = repos
+    write_month(run, ["2505.00001", "2505.00002"])
+    theirs = commit_and_push(other, ["2505.00001", "2505.00099"], "Add 1 new paper")
+    pushed = publisher(run).publish(commit_message(1, 0))
+    assert pushed == git(remote, "rev-parse", "main")
+    assert remote_ids(remote) == {"2505.00001", "2505.00002", "2505.00099"}
+    assert git(remote, "rev-parse", "main^") == theirs
+    assert git(remote, "log", "-1", "--format=%s", "main") == "Add 1 new paper"
+    assert "2505.00099" in git(remote, "show", "main:README.md")
+
+
+def test_nothing_is_pushed_when_the_other_push_already_holds_every_paper(repos):
+    remote, run, other = repos
+    write_month(run, ["2505.00001", "2505.00002"])
+    theirs = commit_and_push(other, ["2505.00001", "2505.00002"], "A person added the same paper by hand")
+    assert publisher(run).publish(commit_message(1, 0)) is None
+    assert git(remote, "rev-parse", "main") == theirs
+
+
+def test_gives_up_after_losing_the_race_on_every_retry(repos):
+    remote, run, other = repos
+    write_month(run, ["2505.00001", "2505.00002"])
+    commit_and_push(other, ["2505.00001", "2505.00100"], "Race 0")
+    merges = []
+
+    def merge_while_others_keep_pushing(saved: Path) -> None:
+        merges.append(saved)
+        union_merge(run)(saved)
+        commit_and_push(other, ["2505.00001", f"2505.{101 + len(merges):05d}"], f"Race {len(merges)}")
+
+    with pytest.raises(PublishError, match="lost the race to other commits 3 times"):
+        publisher(run, merge_while_others_keep_pushing, retries=2).publish("Add 1 new paper")
+    assert len(merges) == 2
+    assert "2505.00002" not in remote_ids(remote)
+
+
+def test_a_push_refused_for_another_reason_is_an_error_not_a_retry(repos):
+    remote, run, _ = repos
+    hook = remote / "hooks" / "pre-receive"
+    hook.write_text("#!/bin/sh\necho 'permission denied to github-actions[bot]' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    write_month(run, ["2505.00001", "2505.00002"])
+
+    def merge_must_not_run(saved: Path) -> None:
+        raise AssertionError("a refused push must not be retried")
+
+    with pytest.raises(PublishError, match="Workflow permissions"):
+        publisher(run, merge_must_not_run).publish("Add 1 new paper")
+    assert remote_ids(remote) == {"2505.00001"}
+
+
+def test_a_failing_merge_publishes_nothing(repos):
+    remote, run, other = repos
+    write_month(run, ["2505.00001", "2505.00002"])
+    theirs = commit_and_push(other, ["2505.00001", "2505.00099"], "Add 1 new paper")
+
+    def broken_merge(saved: Path) -> None:
+        raise ListError(f"{saved}: corrupt month file")
+
+    with pytest.raises(ListError, match="corrupt month file"):
+        publisher(run, broken_merge).publish("Add 1 new paper")
+    assert git(remote, "rev-parse", "main") == theirs
+
+
+def test_main_commits_pushes_and_writes_the_job_summary(repos, tmp_path):
+    remote, run, _ = repos
+    write_month(run, ["2505.00001", "2505.00002"])
+    summary = tmp_path / "summary.md"
+    environ = {**os.environ, **GIT_ENV, "GITHUB_STEP_SUMMARY": str(summary)}
+    status = main(["--root", str(run), "--new", "1", "--updated", ""], environ=environ, merge=union_merge(run))
+    assert status == 0
+    assert git(remote, "log", "-1", "--format=%s", "main") == "Add 1 new paper"
+    assert f"Pushed `{git(remote, 'rev-parse', 'main')[:12]}` to `main`: Add 1 new paper" in summary.read_text(encoding="utf-8")
+
+
+def test_main_reports_a_failure_with_a_non_zero_status(repos, tmp_path, capsys):
+    _, run, _ = repos
+    git(run, "checkout", "--quiet", "--detach")
+    write_month(run, ["2505.00001", "2505.00002"])
+    summary = tmp_path / "summary.md"
+    status = main(["--root", str(run)], environ={**os.environ, **GIT_ENV, "GITHUB_STEP_SUMMARY": str(summary)})
+    assert status == 1
+    assert "HEAD is detached; check out a branch or pass --branch NAME" in capsys.readouterr().err
+    assert summary.read_text(encoding="utf-8").startswith("**Publish failed:**")
+
+
+def test_main_rejects_a_negative_count(capsys):
+    with pytest.raises(SystemExit):
+        main(["--new", "-1"])
+    assert "cannot be negative" in capsys.readouterr().err
