@@ -32,7 +32,7 @@ def read_json(path: Path) -> dict:
         raise ArchiveError(f"{path}: corrupt JSON (line {error.lineno}: {error.msg}); restore it with `git checkout -- {path}`") from None
     if not isinstance(data, dict) or data.get("schema") != SCHEMA:
         found = data.get("schema") if isinstance(data, dict) else type(data).__name__
-        raise ArchiveError(f"{path}: unknown schema {found!r}; this version reads schema {SCHEMA}: update scripts/ or restore the file")
+        raise ArchiveError(f"{path}: unknown schema {found!r}; this version reads schema {SCHEMA}: update scripts/ or restore it with `git checkout -- {path}`")
     return data
 
 

@@ -52,7 +52,7 @@ class _CheckedSession(requests.Session):
         # arXiv reports a bad query as an Atom entry titled "Error" whose id is .../api/errors#...,
         # which the client would otherwise skip as an entry without <published>, reading "no results".
         if b"/api/errors#" in body:
-            raise FetchError(f"{url}: arXiv rejected the query: {error_summary(body)}; fix the arxiv section of config.yaml")
+            raise FetchError(f"{short_url(url)}: arXiv rejected the query: {error_summary(body)}; fix the arxiv section of config.yaml")
         if response.status_code == 200 and not body.rstrip().endswith(b"</feed>"):
             raise _Retryable(f"truncated feed ({len(body)} bytes, no closing </feed>)")
         return response
@@ -82,7 +82,7 @@ class _CheckedClient(arxiv.Client):
                 break
             except (arxiv.HTTPError, arxiv.UnexpectedEmptyPageError, requests.RequestException, _Retryable) as error:
                 if attempt == self.retries:
-                    raise FetchError(f"{url}: {describe(error)} after {attempt + 1} tries; arXiv may be down, rerun later") from None
+                    raise FetchError(f"{short_url(url)}: {describe(error)} after {attempt + 1} tries; arXiv may be down, rerun later") from None
                 pause = self.delay_seconds * 2 ** (attempt + 1)
                 log.warning("retrying in %.0f s after %s", pause, describe(error))
                 time.sleep(pause)
@@ -105,6 +105,13 @@ class _CheckedClient(arxiv.Client):
         expected = max(0, min(self.page_size, total - start))
         if len(feed.results) < expected:
             raise _Retryable(f"short page ({len(feed.results)} of {expected} results)")
+
+
+def short_url(url: str) -> str:
+    """Return the endpoint and paging position of a request URL (the full query is too long to read)."""
+    parts = urlsplit(url)
+    start = parse_qs(parts.query).get("start", ["0"])[0]
+    return f"{parts.scheme}://{parts.netloc}{parts.path} (results from {start})"
 
 
 def describe(error: Exception) -> str:

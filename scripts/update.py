@@ -209,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run the update from the command line; return the exit status."""
     args = parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    log.setLevel(logging.INFO)
     logging.getLogger("arxiv").setLevel(logging.WARNING)
     try:
         with exclusive(args.root / "articles" / "data" / ".update.lock"):
