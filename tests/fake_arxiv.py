@@ -167,5 +167,5 @@ def serve(api: FakeArxiv) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
     server.api = api
     api.url = f"http://127.0.0.1:{server.server_address[1]}/api/query"
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server
