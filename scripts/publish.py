@@ -31,8 +31,10 @@ class PublishError(ListError):
 
 
 def is_generated(path: str) -> bool:
-    """Whether a repository-relative POSIX path is one the update writes."""
+    """Whether a repository-relative POSIX path is one the update writes; hidden files (locks, temp files) never are."""
     parts = path.split("/")
+    if any(part.startswith(".") for part in parts):
+        return False
     return any(path_matches(parts, pattern.split("/")) for pattern in GENERATED)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from scripts import update
 from scripts.errors import ListError
 from scripts.publish import (
     Git,
@@ -21,7 +22,10 @@ from scripts.publish import (
     is_generated,
     main,
     merge_env,
+    update_merge,
 )
+from tests.conftest import make_project
+from tests.fake_arxiv import make_papers
 
 ROOT = Path(__file__).resolve().parents[1]
 MONTH = "articles/data/2025-05.json"
@@ -52,7 +56,7 @@ def write_month(clone: Path, ids: list[str]) -> None:
 
 def read_ids(data_dir: Path) -> set[str]:
     """Return the paper IDs in every month file of an archive folder."""
-    return {paper["id"] for path in data_dir.glob("*.json") for paper in json.loads(path.read_text(encoding="utf-8"))["papers"]}
+    return {paper["id"] for path in data_dir.glob("[0-9]*.json") for paper in json.loads(path.read_text(encoding="utf-8"))["papers"]}
 
 
 def union_merge(clone: Path):
@@ -124,6 +128,8 @@ def test_commit_message_counts_new_and_updated_papers():
         ("docs/README.md", False),
         ("assets/img/logo.png", False),
         ("scripts/update.py", False),
+        ("articles/data/.update.lock", False),
+        ("articles/.README.md.1234.tmp", False),
     ],
 )
 def test_only_generated_paths_are_committed(path, expected):
@@ -267,3 +273,37 @@ def test_main_rejects_a_negative_count(capsys):
     with pytest.raises(SystemExit):
         main(["--new", "-1"])
     assert "cannot be negative" in capsys.readouterr().err
+
+
+def test_a_lost_race_is_merged_by_the_real_update_command(tmp_path, fake_arxiv):
+    seed_papers, (theirs, ours) = make_papers(3), make_papers(2, start="2025-04-01T00:00:00Z")
+    remote, seed = tmp_path / "origin.git", make_project(tmp_path / "seed")
+    (seed / ".gitignore").write_text((ROOT / ".gitignore").read_text(encoding="utf-8"), encoding="utf-8")
+    fake_arxiv.papers = seed_papers
+    assert update.main(["--root", str(seed), "--since", "2025-01-01"]) == 0
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    git(seed, "init", "--quiet", "--initial-branch=main")
+    git(seed, "add", "--all")
+    git(seed, "commit", "--quiet", "-m", "Seed")
+    git(seed, "push", "--quiet", str(remote), "main")
+    run, other = tmp_path / "run", tmp_path / "other"
+    for clone in (run, other):
+        git(tmp_path, "clone", "--quiet", str(remote), clone.name)
+    fake_arxiv.papers = [*seed_papers, ours]
+    assert update.main(["--root", str(run), "--since", "2025-01-01"]) == 0
+    fake_arxiv.papers = [*seed_papers, theirs]
+    assert update.main(["--root", str(other), "--since", "2025-01-01"]) == 0
+    git(other, "add", "--all")
+    git(other, "commit", "--quiet", "-m", "Add 1 new paper")
+    git(other, "push", "--quiet", "origin", "main")
+    # The clone holds no scripts/: the subprocess finds this project's through PYTHONPATH.
+    merge = update_merge(run, {**os.environ, "PYTHONPATH": str(ROOT)})
+    assert publisher(run, merge).publish(commit_message(1, 0))
+    tip = tmp_path / "tip"
+    git(tmp_path, "clone", "--quiet", str(remote), tip.name)
+    assert read_ids(tip / "articles" / "data") == {paper.id for paper in [*seed_papers, theirs, ours]}
+    assert len({paper.id for paper in [*seed_papers, theirs, ours]}) == 5
+    readme = (tip / "README.md").read_text(encoding="utf-8")
+    assert f"https://arxiv.org/abs/{ours.id})" in readme and f"https://arxiv.org/abs/{theirs.id})" in readme
+    assert git(remote, "log", "--format=%s", "main").splitlines() == ["Add 1 new paper", "Add 1 new paper", "Seed"]
+    assert ".update.lock" not in git(remote, "ls-tree", "-r", "--name-only", "main")
