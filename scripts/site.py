@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import render
+from . import bibtex, feed, render
 from .archive import Archive, sort_newest_first
 from .config import Config
 from .files import read_text
@@ -15,12 +15,27 @@ from .errors import MarkerError
 DOMAINS = ["jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy", "alignment", "reasoning-safety",
            "agent-safety", "guardrails", "evaluation", "hallucination", "fairness", "misuse"]
 LATEST = "LATEST_PAPERS"
+FEED_SIZE = 50
+
+
+def raw_url(repository_url: str, path: str) -> str:
+    """Return the raw-file URL of a path on the default branch of a GitHub repository."""
+    return repository_url.replace("https://github.com/", "https://raw.githubusercontent.com/", 1) + f"/HEAD/{path}"
+
+
+def feed_output(archive: Archive, config: Config) -> str:
+    """Return the Atom feed of the newest papers."""
+    papers = archive.newest(FEED_SIZE)
+    updated = max((paper.updated for paper in papers), default="1970-01-01T00:00:00Z")
+    return feed.render_feed(papers, feed_url=raw_url(config.list.repository_url, "articles/feed.xml"),
+                            site_url=config.list.repository_url, title="Awesome LRM Safety: newest papers", updated=updated)
 
 
 def month_outputs(articles: Path, month: str, papers: list, tag_counts: dict) -> dict[Path, str | None]:
     """Return a month's pages, plus None for pages left over from when the month was longer (or existed)."""
     pages = render.month_pages(month, papers, tag_counts) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
+    outputs[articles / f"{month}.bib"] = bibtex.render_bibtex(papers) if papers else None
     pattern = re.compile(rf"^{month}(-p\d+)?\.md$")
     if articles.is_dir():
         for path in articles.iterdir():
@@ -54,5 +69,6 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
         outputs.update(month_outputs(articles, month, papers, tag_counts))
     live_index = {month: entry for month, entry in archive.index.items() if entry["count"]}
     outputs[articles / "README.md"] = render.archive_index(live_index, DOMAINS, rejected_count)
+    outputs[articles / "feed.xml"] = feed_output(archive, config)
     outputs[root / "README.md"] = readme_output(root, archive, config, readme_text(root))
     return outputs

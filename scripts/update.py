@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import fetch, site
+from . import fetch, links, site
 from .archive import Archive, dump_json, merge_paper
 from .config import Config, load_config
 from .errors import ListError
@@ -92,11 +92,11 @@ def merge_candidates(archive: Archive, candidates: list[Paper], rules, report: R
     for paper in unique.values():
         existing = archive.get(paper)
         if existing is None:
-            fresh.append(paper)
+            fresh.append(with_links(paper))
             continue
         merged = merge_paper(existing, paper)
         if merged is not None:
-            archive.put(retag(merged, rules))
+            archive.put(rescore(with_links(merged), rules))
             report.updated.append(merged)
     accepted, report.rejected = classify(fresh, rules)
     for paper in accepted:
@@ -104,7 +104,13 @@ def merge_candidates(archive: Archive, candidates: list[Paper], rules, report: R
         report.new.append(paper)
 
 
-def retag(paper: Paper, rules) -> Paper:
+def with_links(paper: Paper) -> Paper:
+    """Fill in the code links and venue found in a paper's abstract, comment and journal reference."""
+    return paper.with_changes(code_urls=links.extract_code_urls(paper.summary, paper.comment),
+                              venue=links.extract_venue(paper.comment, paper.journal_ref))
+
+
+def rescore(paper: Paper, rules) -> Paper:
     """Recompute an archived paper's score and tags from its (possibly new) text."""
     if rules is None:
         return paper
