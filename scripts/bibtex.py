@@ -1,0 +1,125 @@
+"""BibTeX @misc entries for archived arXiv papers, with keys that never change between runs."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .errors import ArchiveError
+from .paper import ARXIV_ID, Paper
+
+# LaTeX replacements that keep every brace balanced, so BibTeX's brace counting never sees a stray { or }.
+LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "%": r"\%",
+    "&": r"\&",
+    "#": r"\#",
+    "_": r"\_",
+    "$": r"\$",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+SPECIAL = re.compile("|".join(re.escape(character) for character in LATEX_SPECIALS))
+# Control characters, surrogates and non-characters: never wanted in a .bib file (surrogates cannot even be written).
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]")
+# Letters NFKD does not reduce to ASCII.
+ASCII_LETTERS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
+)
+NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv"))
+STOP_WORDS = frozenset(
+    "a an the on of in for to and or with without towards toward via is are be do does can when what why how "
+    "your my our we not from by at as into".split()
+)
+
+
+def ascii_fold(text: str) -> str:
+    """Return the lowercase ASCII letters and digits of text, accents removed (Łukasz -> lukasz)."""
+    decomposed = unicodedata.normalize("NFKD", text.lower().translate(ASCII_LETTERS))
+    return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode("ascii"))
+
+
+def first_author_surname(authors: tuple[str, ...]) -> str:
+    """Return the folded surname of the first author (last name word, skipping Jr., III...), or "anon"."""
+    words = [ascii_fold(word) for word in (authors[0].replace(",", " ").split() if authors else [])]
+    words = [word for word in words if word and word not in NAME_SUFFIXES]
+    return words[-1] if words else "anon"
+
+
+def first_title_word(title: str) -> str:
+    """Return the folded first title word that is not a stop word, at most 20 characters; "" when none."""
+    for word in re.split(r"[\s\-:/]+", title):
+        folded = ascii_fold(word)
+        if folded and folded not in STOP_WORDS:
+            return folded[:20]
+    return ""
+
+
+def citation_key(paper: Paper) -> str:
+    """Return surname + year + title word + arXiv ID, e.g. "lovelace2025reasoning-2505.11494": unique and stable."""
+    identifier = re.sub(r"[^A-Za-z0-9.-]", "-", paper.id)
+    return f"{first_author_surname(paper.authors)}{paper_year(paper)}{first_title_word(paper.title)}-{identifier}"
+
+
+def paper_year(paper: Paper) -> str:
+    """Return the year of first submission, or raise ArchiveError when `published` does not start with one."""
+    if not re.match(r"^\d{4}-", paper.published or ""):
+        raise ArchiveError(
+            f"bibtex: paper {paper.id} key 'published' is {paper.published!r}, not a time like 2025-05-16T17:59:46Z; "
+            "fix that record in articles/data/ or re-fetch the paper"
+        )
+    return paper.published[:4]
+
+
+def bib_text(text: str) -> str:
+    """Return text for a braced BibTeX field: one line, printable, LaTeX specials escaped, braces balanced."""
+    printable = " ".join(UNPRINTABLE.sub("", LINE_BREAKS.sub(" ", text)).split())
+    return SPECIAL.sub(lambda match: LATEX_SPECIALS[match[0]], printable)
+
+
+def bib_name(name: str) -> str:
+    """Return one author for the author field; names BibTeX would split or reorder (commas, " and ") are braced."""
+    escaped = bib_text(name)
+    if "," in escaped or re.search(r"(?:^|\s)(?:and|others)(?:\s|$)", escaped, re.IGNORECASE):
+        return f"{{{escaped}}}"
+    return escaped
+
+
+def checked_id(paper: Paper) -> str:
+    """Return the paper's versionless arXiv ID, or raise ArchiveError when it is not one."""
+    if not ARXIV_ID.match(paper.id or "") or "v" in paper.id.split("/")[-1]:
+        raise ArchiveError(
+            f"bibtex: paper key 'id' is {paper.id!r}, not a versionless arXiv ID like 2505.11494; "
+            "fix that record in articles/data/"
+        )
+    return paper.id
+
+
+def render_entry(paper: Paper) -> str:
+    """Return one @misc entry: title, authors, year, arXiv eprint, primary class, URL and venue note."""
+    arxiv_id = checked_id(paper)
+    fields = [("title", f"{{{bib_text(paper.title)}}}")]
+    authors = [bib_name(name) for name in paper.authors if bib_text(name)]
+    if authors:
+        fields.append(("author", " and ".join(authors)))
+    fields += [("year", paper_year(paper)), ("eprint", arxiv_id), ("archivePrefix", "arXiv")]
+    if paper.categories:
+        fields.append(("primaryClass", bib_text(paper.categories[0])))
+    fields.append(("url", paper.url))
+    if bib_text(paper.venue):
+        fields.append(("note", bib_text(paper.venue)))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{citation_key(paper)},\n{body}\n}}\n"
+
+
+def render_bibtex(papers: list[Paper]) -> str:
+    """Return a .bib file with one @misc entry per paper, in the order given; raise ArchiveError on a repeated ID."""
+    seen: set[str] = set()
+    for paper in papers:
+        if paper.id in seen:
+            raise ArchiveError(f"bibtex: paper {paper.id} is listed twice; keep one record per ID in articles/data/")
+        seen.add(paper.id)
+    return "\n".join(render_entry(paper) for paper in papers)
