@@ -44,6 +44,15 @@ def month_outputs(articles: Path, month: str, papers: list, tag_counts: dict) ->
     return outputs
 
 
+def orphan_outputs(articles: Path, live_months: set[str]) -> dict[Path, None]:
+    """Return None for every month page or .bib whose month no longer has papers (e.g. after articles/data/ was reset)."""
+    pattern = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
+    if not articles.is_dir():
+        return {}
+    return {path: None for path in articles.iterdir()
+            if (match := pattern.match(path.name)) and match.group(1) not in live_months}
+
+
 def readme_text(root: Path) -> str:
     """Return README.md's current text, raising MarkerError if it is missing."""
     text = read_text(root / "README.md")
@@ -68,6 +77,7 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
         tag_counts = archive.index.get(month, {}).get("tags", {})
         outputs.update(month_outputs(articles, month, papers, tag_counts))
     live_index = {month: entry for month, entry in archive.index.items() if entry["count"]}
+    outputs.update(orphan_outputs(articles, set(live_index)))
     outputs[articles / "README.md"] = render.archive_index(live_index, DOMAINS, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)
     outputs[root / "README.md"] = readme_output(root, archive, config, readme_text(root))

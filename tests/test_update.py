@@ -262,3 +262,13 @@ def test_cli_runs_as_a_module(fake_arxiv, project):
     bad = subprocess.run([sys.executable, "-m", "scripts.update", "--since", "yesterday"], cwd=project,
                          env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
     assert bad.returncode != 0 and "expected a date like" in bad.stderr
+
+
+def test_resetting_the_data_folder_resets_every_page(fake_arxiv, project):
+    fake_arxiv.papers = make_papers(100)
+    run_update(project, "--since", "2025-01-01")
+    import shutil
+    shutil.rmtree(project / "articles" / "data")
+    assert run_update(project, "--no-fetch") == 0
+    assert sorted(path.name for path in (project / "articles").iterdir()) == ["README.md", "data", "feed.xml"]
+    assert "No papers yet" in latest_block(project)
