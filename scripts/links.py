@@ -4,31 +4,37 @@ from __future__ import annotations
 
 import re
 
-# A host we link to, with an optional scheme and "www."; the look-behind rejects sub-domains such as gist.github.com,
-# pages such as org.github.io (not a repository) and ssh remotes such as git@github.com:org/repo.
+# A host we link to. Without a scheme, the look-behind rejects other sub-domains (org.github.io pages are not code)
+# and ssh remotes such as git@github.com:org/repo; with one, text glued in front ("githubhttps://...") is tolerated.
 CODE_URL = re.compile(
-    r"(?<![\w.@/-])(?:https?://)?(?:www\.)?(?P<host>github\.com|gitlab\.com|huggingface\.co|hf\.co)"
+    r"(?:https?://|(?<![\w.@/-]))(?:www\.)?(?P<host>gist\.github\.com|github\.com|gitlab\.com|huggingface\.co|hf\.co)"
     r"/(?P<path>[\w.-]+(?:/[\w.-]+)*)",
     re.IGNORECASE | re.ASCII,
 )
-GITHUB_OWNER = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$")
-# First path segments that are GitHub or Hugging Face site pages, not owners.
+OWNER = re.compile(r"^[A-Za-z0-9][\w.-]*$", re.ASCII)
+# First path segments that are site pages, not owners.
 GITHUB_RESERVED = frozenset(
-    "about apps collections enterprise events explore features marketplace orgs settings site sponsors topics".split()
+    "about apps collections customer-stories enterprise events explore features login marketplace new notifications "
+    "orgs pricing pulls search security settings site sponsors team topics trending".split()
 )
+GITLAB_RESERVED = frozenset("admin dashboard explore groups help projects search users".split())
 HF_RESERVED = frozenset(
-    "blog collections docs join learn login models organizations papers pricing settings tasks".split()
+    "blog changelog chat docs enterprise hardware inference-endpoints join learn login models new notifications "
+    "organizations papers posts pricing privacy search settings support tasks terms-of-service".split()
 )
 # GitLab allows nested groups; these segments end the project path (GitLab puts "/-/" before tree, blob, issues...).
 GITLAB_PATH_END = frozenset(("-", "tree", "blob", "issues", "merge_requests", "wikis"))
+HF_KINDS = ("datasets", "spaces", "collections")
 
 
 def extract_code_urls(summary: str, comment: str) -> tuple[str, ...]:
     """Return the GitHub, GitLab and Hugging Face URLs in a comment then an abstract, normalised and deduplicated."""
     urls: dict[str, str] = {}
     for text in (comment, summary):
-        for match in CODE_URL.finditer(text or ""):
-            url = normalise_code_url(match["host"].lower(), match["path"].split("/"))
+        # Abstracts written in LaTeX escape underscores: github.com/org/my\_repo is github.com/org/my_repo.
+        for match in CODE_URL.finditer((text or "").replace("\\_", "_")):
+            segments = [clean_segment(segment) for segment in match["path"].split("/")]
+            url = normalise_code_url(match["host"].lower(), segments)
             if url:
                 urls.setdefault(url.lower(), url)
     return tuple(urls.values())
@@ -43,35 +49,44 @@ def clean_segment(segment: str) -> str:
 
 
 def normalise_code_url(host: str, segments: list[str]) -> str:
-    """Return the https URL of the repository a matched host and path point into, or "" when it names none."""
-    segments = [clean_segment(segment) for segment in segments]
-    if host == "github.com":
-        owner, repo = (segments + ["", ""])[:2]
-        if owner.lower() in GITHUB_RESERVED or not GITHUB_OWNER.match(owner) or not repo.strip("."):
-            return ""
-        return f"https://github.com/{owner}/{repo}"
+    """Return the https URL of the repository, owner or gist a host and path point to; "" for site pages."""
+    if not OWNER.match(segments[0]):
+        return ""
     if host == "gitlab.com":
-        project = []
-        for segment in segments:
-            if segment in GITLAB_PATH_END or not segment:
-                break
-            project.append(segment)
-        return f"https://gitlab.com/{'/'.join(project)}" if len(project) >= 2 else ""
-    return normalise_hugging_face(segments)
+        return normalise_gitlab(segments)
+    if host in ("huggingface.co", "hf.co"):
+        return normalise_hugging_face(segments)
+    if host == "github.com" and segments[0].lower() in GITHUB_RESERVED:
+        return ""
+    # A repository (org/repo, deeper paths cut off), a gist (user/id) or an organisation or user page.
+    kept = segments[:2] if len(segments) > 1 and segments[1] else segments[:1]
+    return f"https://{host}/{'/'.join(kept)}"
+
+
+def normalise_gitlab(segments: list[str]) -> str:
+    """Return the URL of a GitLab project (groups may nest) or group, or "" for site pages."""
+    if segments[0].lower() in GITLAB_RESERVED:
+        return ""
+    project = []
+    for segment in segments:
+        if segment in GITLAB_PATH_END or not segment:
+            break
+        project.append(segment)
+    return f"https://gitlab.com/{'/'.join(project)}"
 
 
 def normalise_hugging_face(segments: list[str]) -> str:
-    """Return the URL of a Hugging Face model, dataset or space, or "" for site pages (papers, docs, blog...)."""
+    """Return the URL of a Hugging Face model, dataset, space, collection or owner, or "" for site pages."""
     kind = segments[0].lower()
-    if kind in ("datasets", "spaces"):
-        # Legacy canonical datasets have no owner (huggingface.co/datasets/gsm8k); spaces always have one.
+    if kind in HF_KINDS:
+        # Legacy canonical datasets have no owner (huggingface.co/datasets/gsm8k); the other kinds always have one.
         name = [segment for segment in segments[1:3] if segment]
         if len(name) == 2 or (kind == "datasets" and len(name) == 1 and len(segments) == 2):
             return f"https://huggingface.co/{kind}/{'/'.join(name)}"
         return ""
-    if kind in HF_RESERVED or len(segments) < 2 or not segments[0] or not segments[1]:
+    if kind in HF_RESERVED:
         return ""
-    return f"https://huggingface.co/{segments[0]}/{segments[1]}"
+    return f"https://huggingface.co/{'/'.join(segments[:2] if len(segments) > 1 and segments[1] else segments[:1])}"
 
 
 # Venues readers know by a short name: (short name, pattern). Longer names come before names they contain.

@@ -14,12 +14,20 @@ from scripts.links import extract_code_urls, extract_venue
         ("", "Project page: https://huggingface.co/datasets/org/name)", ("https://huggingface.co/datasets/org/name",)),
         ("Code is at github.com/Org/Tool-Kit_2.git, see the paper.", "", ("https://github.com/Org/Tool-Kit_2",)),
         ("", r"Code: \url{https://github.com/a-b/c.d}", ("https://github.com/a-b/c.d",)),
+        (r"Code: https://github.com/org/red\_team\_kit.", "", ("https://github.com/org/red_team_kit",)),
         ("", "[code](http://www.github.com/x/y#readme)", ("https://github.com/x/y",)),
         ("", "See https://github.com/org/mono/tree/main/safety/eval", ("https://github.com/org/mono",)),
         ("", "Repo: https://gitlab.com/group/sub/project/-/tree/main", ("https://gitlab.com/group/sub/project",)),
         ("", "Model: https://hf.co/org/guard-7b/tree/main", ("https://huggingface.co/org/guard-7b",)),
         ("", "Demo at huggingface.co/spaces/org/demo; data at huggingface.co/datasets/gsm8k",
          ("https://huggingface.co/spaces/org/demo", "https://huggingface.co/datasets/gsm8k")),
+        ("Models: https://huggingface.co/collections/lab/guard-models-65af.", "",
+         ("https://huggingface.co/collections/lab/guard-models-65af",)),
+        ("Weights are released at https://huggingface.co/SafeLab.", "", ("https://huggingface.co/SafeLab",)),
+        ("All code is at https://github.com/Safety-Lab. ", "", ("https://github.com/Safety-Lab",)),
+        ("Snippet: https://gist.github.com/someone/abc123", "", ("https://gist.github.com/someone/abc123",)),
+        ("Code is available at https://githubhttps://github.com/org/repo", "", ("https://github.com/org/repo",)),
+        ("", "https://gitlab.com/lonely-group", ("https://gitlab.com/lonely-group",)),
     ],
 )
 def test_code_urls_are_found_and_normalised(summary, comment, expected):
@@ -31,12 +39,14 @@ def test_code_urls_are_found_and_normalised(summary, comment, expected):
     [
         "10 pages, 5 figures",
         "Project page: https://org.github.io/project",
-        "See github.com/ and https://github.com/org (our lab)",
+        "Code and data are available at github.com",
+        "See github.com/ and https://github.com/.",
         "Clone git@github.com:org/repo.git",
-        "Snippet: https://gist.github.com/someone/abc123",
+        "Mirror at https://code.gitlab.com/a/b and docs at https://pages.github.com/a/b",
         "Discussed at https://huggingface.co/papers/2505.11494 and https://huggingface.co/docs/transformers",
+        "Browse https://huggingface.co/models?search=guard or https://huggingface.co/datasets",
         "Sponsored via https://github.com/sponsors/someone and https://github.com/orgs/org/people",
-        "https://gitlab.com/lonely",
+        "https://gitlab.com/explore/projects",
     ],
 )
 def test_non_repository_links_are_ignored(text):
@@ -58,7 +68,7 @@ def test_every_extracted_url_is_a_clean_https_repository_url(summary, comment):
     for url in extract_code_urls(summary, comment):
         assert url.startswith(("https://github.com/", "https://gitlab.com/", "https://huggingface.co/"))
         assert not url.endswith((".", ",", ")", ".git", "/"))
-        assert url.count("/") >= 4
+        assert url.count("/") >= 3 and "//" not in url[len("https://"):]
 
 
 @pytest.mark.parametrize(
