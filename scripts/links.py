@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from .markdown import shorten
+
 # A host we link to. Without a scheme, the look-behind rejects other sub-domains (org.github.io pages are not code)
 # and ssh remotes such as git@github.com:org/repo; with one, text glued in front ("githubhttps://...") is tolerated.
 CODE_URL = re.compile(
@@ -159,7 +161,7 @@ def journal_name(journal_ref: str) -> str:
     year = ANY_YEAR.search(journal_ref)
     if name and year and year[0] not in name:
         name = f"{name} {year[0]}"
-    return name if len(name) <= 80 else name[:79].rsplit(" ", 1)[0] + "…"
+    return shorten(name, 80)
 
 
 def known_venue(text: str, year_anywhere: bool) -> str:
