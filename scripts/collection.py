@@ -215,6 +215,8 @@ def arxiv_id(value: object) -> str:
         raise FieldProblem(f"{value!r} is not an arXiv ID; write it like '2402.04249'") from None
     if versionless != value.strip():
         raise FieldProblem(f"{value!r} has a version suffix; write '{versionless}' so the link follows the latest version")
+    if re.fullmatch(r"(1[5-9]|[2-9]\d)\d{2}\.\d{4}", versionless):
+        raise FieldProblem(f"{value!r} is not an arXiv ID: since 2015 the number after the dot has 5 digits, e.g. '2402.04249'")
     return versionless
 
 
@@ -307,7 +309,7 @@ def entry_where(source: str, index: int, raw: object, label: str, line: int | No
 
 def entry_lines(path: Path) -> tuple[list[int], list[str]]:
     """Return each top-level entry's line number and any field written twice in one entry."""
-    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    node = yaml.compose(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(node, yaml.SequenceNode):
         return [], []
     lines, repeated = [], []

@@ -1,0 +1,101 @@
+"""Check the curated collections, config.yaml and the generated pages; print one line per problem, write nothing.
+
+Usage: python -m scripts.validate [--root .]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import jinja2
+
+from .collection import (COLLECTION_DIR, README, README_BLOCKS, load_collections, read_collections,
+                         render_collection_outputs, stale_readme_blocks)
+from .config import load_config
+from .errors import ListError
+from .files import read_text
+
+RERENDER = "run python -m scripts.update --no-fetch"
+
+
+def config_problems(root: Path) -> list[str]:
+    """The problem with config.yaml, if any (the file alone: environment overrides are not applied)."""
+    try:
+        load_config(root / "config.yaml", environ={})
+    except ListError as error:
+        return [str(error)]
+    return []
+
+
+def page_problem(path: Path, source: str, expected: str) -> str | None:
+    """Say whether one generated page is missing or differs from what its data renders to."""
+    actual = read_text(path)
+    if actual is None:
+        return f"{source} is missing; {RERENDER}"
+    if actual != expected:
+        return f"{source} is out of date with {source.removesuffix('.md')}.yaml; {RERENDER}"
+    return None
+
+
+def readme_problems(root: Path, expected: str) -> list[str]:
+    """One line per generated README block that differs from what the data renders to."""
+    actual = read_text(root / README) or ""
+    if actual == expected:
+        return []
+    origin = {block: f"{COLLECTION_DIR}/{stem}.yaml" for block, stem in README_BLOCKS.items()}
+    origin["CONTENTS"] = "the README headings"
+    stale = stale_readme_blocks(expected, actual)
+    return [f"{README} block {block} is out of date with {origin[block]}; {RERENDER}" for block in stale] or \
+        [f"{README} differs from its rendering outside the generated blocks; {RERENDER}"]
+
+
+def output_problems(root: Path) -> list[str]:
+    """Problems with the rendered collection pages and README blocks (assumes the collections load)."""
+    readme_text = read_text(root / README)
+    if readme_text is None:
+        return [f"{README} is missing; restore it with git checkout -- {README}"]
+    try:
+        outputs = render_collection_outputs(root, load_collections(root), readme_text)
+    except (ListError, jinja2.TemplateError) as error:
+        return [f"{getattr(error, 'filename', None) or README}: cannot render ({error}); fix it, then {RERENDER}"]
+    problems = []
+    for path, expected in outputs.items():
+        if path.name == README:
+            problems += readme_problems(root, expected)
+        else:
+            problems += filter(None, [page_problem(path, path.relative_to(root).as_posix(), expected)])
+    return problems
+
+
+def find_problems(root: Path) -> list[str]:
+    """Every problem found under root, one line each, in a stable order."""
+    _, collection_problems = read_collections(root)
+    outputs = [] if collection_problems else output_problems(root)
+    return collection_problems + config_problems(root) + outputs
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Read the command line."""
+    parser = argparse.ArgumentParser(prog="python -m scripts.validate", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: the current folder)")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit 0 with an OK line when everything is valid and up to date, 1 with one line per problem otherwise."""
+    root = parse_args(argv).root.resolve()
+    problems = find_problems(root)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    collections = load_collections(root)
+    count = sum(len(entries) for entries in vars(collections).values())
+    print(f"OK: {count} curated entries, config.yaml and the generated pages are valid and up to date")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
