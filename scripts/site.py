@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import bibtex, feed, render
+from . import bibtex, chart, feed, render
 from .archive import Archive, sort_newest_first
 from .config import Config
 from .files import read_text
@@ -16,6 +16,25 @@ DOMAINS = ["jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy"
            "agent-safety", "guardrails", "evaluation", "hallucination", "fairness", "misuse"]
 LATEST = "LATEST_PAPERS"
 FEED_SIZE = 50
+CHART_MONTHS = 24
+CHART_PATH = "assets/img/trend.svg"
+
+
+def month_range(last: str, count: int) -> list[str]:
+    """Return `count` consecutive months ending with `last` (YYYY-MM), oldest first."""
+    year, month = int(last[:4]), int(last[5:7])
+    months = []
+    for _ in range(count):
+        months.append(f"{year:04d}-{month:02d}")
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return months[::-1]
+
+
+def chart_output(index: dict) -> str:
+    """Return the SVG of papers per month by domain over the last CHART_MONTHS months of the archive."""
+    months = month_range(max(index), CHART_MONTHS) if index else []
+    counts = {month: index.get(month, {}).get("tags", {}) for month in months}
+    return chart.render_chart(counts, DOMAINS, months)
 
 
 def raw_url(repository_url: str, path: str) -> str:
@@ -80,5 +99,6 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs.update(orphan_outputs(articles, set(live_index)))
     outputs[articles / "README.md"] = render.archive_index(live_index, DOMAINS, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)
+    outputs[root / CHART_PATH] = chart_output(live_index)
     outputs[root / "README.md"] = readme_output(root, archive, config, readme_text(root))
     return outputs
