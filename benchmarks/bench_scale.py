@@ -1,0 +1,350 @@
+"""Measure the update at archive sizes of 1,000 to 100,000 papers: wall time, peak memory, files written, largest file.
+
+Run from the repository root:  python benchmarks/bench_scale.py [--sizes 1000 10000 100000] [--workdir DIR]
+
+Each size gets its own synthetic project in a temporary folder: month JSON files written through scripts.archive
+(so the format is the real one), a README.md with the LATEST_PAPERS markers and a config.yaml without relevance
+rules (so every fetched paper is kept). Every measured run is a fresh `python -m scripts.update` subprocess, so its
+peak memory is its own. The benchmark prints figures; it asserts nothing about time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from scripts.archive import Archive  # noqa: E402
+from scripts.files import write_changed  # noqa: E402
+from scripts.paper import Paper  # noqa: E402
+from tests.fake_arxiv import FakeArxiv, FakePaper, serve  # noqa: E402
+
+MONTHS = 36
+NEW_PAPERS = 50
+DEFAULT_SIZES = (1000, 10000, 100000)
+MARKDOWN_LIMIT = 500 * 1024
+DATA_LIMIT = 10 * 1000 * 1000
+NOT_WRITTEN_BY_PROJECT = {"config.yaml", ".update.lock"}
+
+CONFIG = """\
+list:
+  readme_papers: 20
+arxiv:
+  categories: [cs.CL, cs.CR, cs.LG]
+  all_of:
+    - [jailbreak, safety, attack]
+    - [LLM, language model, reasoning model]
+  exclude: [battery]
+  page_size: 2000
+  retries: 1
+  timeout_seconds: 30
+  lookback_days: 7
+"""
+
+README = """\
+# Benchmark List
+
+A synthetic list for measuring the update.
+
+## Latest Papers
+
+<!-- LATEST_PAPERS_START -->
+<!-- LATEST_PAPERS_END -->
+
+## Run it yourself
+
+Nothing to see here.
+"""
+
+WORDS = """
+safety alignment jailbreak reasoning model language large attack defense adversarial robust prompt injection agent
+agents multimodal vision chain thought backdoor poisoning privacy leakage membership inference unlearning harmful
+refusal guardrail classifier reward hacking deception sycophancy hallucination calibration uncertainty evaluation
+benchmark red teaming automated scalable oversight interpretability steering activation representation circuit
+latent fine-tuning instruction preference optimization policy gradient reinforcement learning verifier process
+outcome supervision monitoring faithfulness tool use web browsing code execution sandbox exfiltration watermark
+detection provenance toxicity bias fairness demographic multilingual low-resource transfer universal suffix
+gradient search genetic fuzzing black-box white-box transferable certified smoothing distillation compression
+quantization pruning efficiency latency budget overthinking underthinking long-context retrieval augmented memory
+planning self-reflection critique debate consistency robustness distribution shift out-of-distribution synthetic
+data contamination leakage audit governance policy risk catastrophic misuse dual-use biosecurity cyber offensive
+""".split()
+FIRST_NAMES = """Ada Alan Grace Edsger Barbara Donald Frances John Margaret Claude Radia Leslie Shafi Yoshua Fei-Fei
+Andrew Daphne Judea Cynthia Sanjeev Percy Chelsea Dawn Tatsunori Jacob Nicholas Florian Dan Zico Matt Wei Xin Yuki
+Priya Arjun Olga Mateo Amara Kwame Ingrid Lars Sofia Chen Hiroshi Nadia Omar Elif Tomas Zhang Minh""".split()
+LAST_NAMES = """Lovelace Turing Hopper Dijkstra Liskov Knuth Allen McCarthy Hamilton Shannon Perlman Lamport Goldwasser
+Bengio Li Ng Koller Pearl Dwork Arora Liang Finn Song Hashimoto Steinhardt Carlini Tramer Hendrycks Kolter Fredrikson
+Wang Zhao Tanaka Sharma Patel Ivanova Garcia Okafor Mensah Berg Nilsson Rossi Chen Sato Haddad Yilmaz Novak Nguyen""".split()
+CATEGORIES = ["cs.CL", "cs.CR", "cs.LG", "cs.AI", "cs.CV", "cs.CY", "cs.SE", "cs.MA"]
+TAGS = ["jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy", "alignment", "reasoning-safety",
+        "agent-safety", "guardrails", "evaluation", "hallucination", "fairness", "misuse"]
+VENUES = ["NeurIPS 2025", "ICLR 2026", "ACL 2025", "USENIX Security 2025", "IEEE S&P 2026", "ICML 2025", "EMNLP 2025"]
+
+
+# ---------------------------------------------------------------- synthetic papers (pure, seeded)
+
+def words_to_length(rng: random.Random, low: int, high: int) -> str:
+    """Return random vocabulary words joined until the text is between low and high characters long."""
+    target = rng.randint(low, high)
+    text = rng.choice(WORDS).capitalize()
+    while len(text) < target:
+        text += " " + rng.choice(WORDS)
+    return text[:high]
+
+
+def sentence_pool(rng: random.Random, size: int = 400) -> list[str]:
+    """Return a pool of sentences (50-160 characters) to assemble abstracts from quickly."""
+    return [words_to_length(rng, 50, 160) + "." for _ in range(size)]
+
+
+def abstract(rng: random.Random, pool: list[str]) -> str:
+    """Return an abstract of about 1,200 characters (900-1,600)."""
+    target = rng.randint(900, 1600)
+    parts, length = [], 0
+    while length < target:
+        parts.append(rng.choice(pool))
+        length += len(parts[-1]) + 1
+    return " ".join(parts)
+
+
+def paper_fields(rng: random.Random, pool: list[str]) -> dict:
+    """Return the text fields of one synthetic paper: title, authors, abstract, categories, comment and links."""
+    authors = tuple(f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}" for _ in range(rng.randint(4, 8)))
+    fields = {"title": words_to_length(rng, 80, 150), "authors": authors, "summary": abstract(rng, pool),
+              "categories": tuple(rng.sample(CATEGORIES, rng.randint(1, 3))), "comment": "", "venue": "", "code_urls": ()}
+    if rng.random() < 0.3:
+        fields["venue"] = rng.choice(VENUES)
+        fields["code_urls"] = (f"https://github.com/{rng.choice(LAST_NAMES).lower()}-lab/{rng.choice(WORDS)}-{rng.randint(1, 999)}",)
+        fields["comment"] = f"Accepted at {fields['venue']}. {rng.randint(8, 40)} pages. Code: {fields['code_urls'][0]}"
+    return fields
+
+
+def stamp(moment: datetime) -> str:
+    """Format a moment as arXiv's ISO 8601 UTC string."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def month_starts(now: datetime, count: int) -> list[datetime]:
+    """Return the first instants of the `count` months ending with now's month, oldest first."""
+    starts = [now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)]
+    while len(starts) < count:
+        starts.append((starts[-1] - timedelta(days=1)).replace(day=1))
+    return starts[::-1]
+
+
+def month_end(start: datetime, now: datetime) -> datetime:
+    """Return the last instant a paper of this month may carry: the month's end, or an hour ago for this month."""
+    following = (start + timedelta(days=32)).replace(day=1)
+    return min(following - timedelta(seconds=1), max(start + timedelta(minutes=1), now - timedelta(hours=1)))
+
+
+def synthetic_archive(count: int, now: datetime, seed: int) -> list[Paper]:
+    """Return `count` papers spread evenly over the MONTHS months ending with now's month (the newest month full)."""
+    rng = random.Random(seed)
+    pool = sentence_pool(rng)
+    papers = []
+    for index, start in enumerate(month_starts(now, MONTHS)):
+        span = (month_end(start, now) - start).total_seconds()
+        for number in range(count // MONTHS + (index < count % MONTHS)):
+            published = start + timedelta(seconds=rng.uniform(0, span))
+            version = rng.randint(1, 3)
+            papers.append(Paper(id=f"{start:%y%m}.{number + 1:05d}", version=version, published=stamp(published),
+                                updated=stamp(published + timedelta(days=7 * (version - 1))),
+                                tags=tuple(sorted(rng.sample(TAGS, rng.randint(1, 3)))),
+                                score=round(rng.uniform(0.5, 1.0), 2), **paper_fields(rng, pool)))
+    return papers
+
+
+def new_arrivals(count: int, now: datetime, seed: int) -> list[FakePaper]:
+    """Return `count` papers for the fake arXiv, submitted in the last day (this month when possible)."""
+    rng = random.Random(seed + 1)
+    pool = sentence_pool(rng)
+    low = max(now - timedelta(days=1), now.replace(day=1, hour=0, minute=0, second=0, microsecond=0))
+    if low >= now - timedelta(minutes=10):
+        low = now - timedelta(days=1)
+    arrivals = []
+    for number in range(count):
+        published = low + timedelta(seconds=rng.uniform(0, (now - timedelta(minutes=5) - low).total_seconds()))
+        fields = paper_fields(rng, pool)
+        arrivals.append(FakePaper(id=f"{published:%y%m}.{90000 + number:05d}", published=stamp(published),
+                                  title=fields["title"], summary=fields["summary"], authors=fields["authors"],
+                                  categories=fields["categories"], comment=fields["comment"]))
+    return arrivals
+
+
+# ---------------------------------------------------------------- project set-up (through the project's own code)
+
+def build_project(root: Path, count: int, now: datetime, seed: int) -> None:
+    """Write a project with a `count`-paper archive, watermarked a day ago, and no rendered pages yet."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "README.md").write_text(README, encoding="utf-8")
+    (root / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    archive = Archive.open(root / "articles" / "data")
+    for paper in synthetic_archive(count, now, seed):
+        archive.put(paper)
+    archive.state["watermark"] = stamp(now - timedelta(days=1))
+    write_changed(archive.data_outputs())
+
+
+# ---------------------------------------------------------------- measuring one subprocess
+
+@dataclass
+class Measure:
+    """What one run cost."""
+
+    label: str
+    wall: float
+    peak_mb: float
+    files: int
+    bytes_written: int
+    deleted: int
+
+
+def file_states(root: Path) -> dict[str, tuple[int, int, int]]:
+    """Return (inode, mtime ns, size) of every file under root by relative path."""
+    states = {}
+    for path in root.rglob("*"):
+        if path.is_file():
+            info = path.stat()
+            states[str(path.relative_to(root))] = (info.st_ino, info.st_mtime_ns, info.st_size)
+    return states
+
+
+# A fresh process forked from this big one starts with this one's pages counted in ru_maxrss (Linux keeps the
+# high-water mark across exec), so the child reports the peak of its own image: VmHWM, else ru_maxrss.
+CHILD = """\
+import atexit, resource, runpy, sys
+def report():
+    try:
+        with open("/proc/self/status") as status:
+            peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    except (OSError, StopIteration):
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1)
+    sys.stderr.write(f"\\nBENCH_PEAK_KIB {peak}\\n")
+atexit.register(report)
+module, sys.argv = sys.argv[1], sys.argv[1:]
+runpy.run_module(module, run_name="__main__", alter_sys=True)
+"""
+
+
+def run_child(module: str, args: list[str], env: dict[str, str], log_path: Path) -> tuple[float, float]:
+    """Run `python -m module *args` in a fresh process; return its wall time and peak memory in MB; raise if it fails."""
+    with open(log_path, "w", encoding="utf-8") as log:
+        started = time.perf_counter()
+        status = subprocess.run([sys.executable, "-c", CHILD, module, *args], cwd=REPO, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, check=False).returncode
+        wall = time.perf_counter() - started
+    output = log_path.read_text(encoding="utf-8")
+    if status != 0 or "BENCH_PEAK_KIB" not in output:
+        raise SystemExit(f"python -m {module} {' '.join(args)} failed with exit {status}:\n{output}")
+    return wall, int(output.rsplit("BENCH_PEAK_KIB", 1)[1]) / 1024
+
+
+def measure(label: str, root: Path, args: list[str], env: dict[str, str]) -> Measure:
+    """Run `python -m scripts.update --root root *args` in a fresh process and measure it."""
+    before = file_states(root)
+    log_path = root.parent / f"{label.replace(' ', '-').replace(',', '')}.log"
+    wall, peak = run_child("scripts.update", ["--root", str(root), *args], env, log_path)
+    after = file_states(root)
+    written = [name for name, state in after.items() if before.get(name) != state]
+    return Measure(label, wall, peak, len(written), sum(after[name][2] for name in written),
+                   sum(1 for name in before if name not in after))
+
+
+def child_env(api_url: str) -> dict[str, str]:
+    """Return the environment of a measured run: the fake arXiv, no politeness delay, no GitHub Actions files."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("GITHUB_")}
+    env.update(ARXIV_API_URL=api_url, ARXIV_DELAY_SECONDS="0", PYTHONDONTWRITEBYTECODE="1")
+    return env
+
+
+def largest(root: Path, markdown: bool) -> tuple[str, int]:
+    """Return the largest file the project wrote, Markdown or not, as (relative path, bytes)."""
+    sizes = [(path.stat().st_size, str(path.relative_to(root))) for path in root.rglob("*")
+             if path.is_file() and path.name not in NOT_WRITTEN_BY_PROJECT and (path.suffix == ".md") == markdown]
+    size, name = max(sizes, default=(0, "-"))
+    return name, size
+
+
+# ---------------------------------------------------------------- one size, then the table
+
+def bench_size(count: int, workdir: Path, seed: int) -> tuple[list[Measure], dict]:
+    """Build a project of `count` papers and measure: imports, cold render, re-render, +50 update, no-op update."""
+    root = workdir / f"papers-{count}" / "project"
+    now = datetime.now(timezone.utc)
+    started = time.perf_counter()
+    build_project(root, count, now, seed)
+    facts = {"build_s": time.perf_counter() - started}
+    api = FakeArxiv(papers=new_arrivals(NEW_PAPERS, now, seed))
+    server = serve(api)
+    try:
+        env = child_env(api.url)
+        wall, peak = run_child("scripts.update", ["--help"], env, root.parent / "imports.log")
+        runs = [Measure("python + imports", wall, peak, 0, 0, 0),
+                measure("full render (cold)", root, ["--no-fetch"], env),
+                measure("full re-render", root, ["--no-fetch"], env),
+                measure(f"update +{NEW_PAPERS} new", root, [], env),
+                measure("update, nothing new", root, [], env)]
+    finally:
+        server.shutdown()
+        server.server_close()
+    facts["requests"] = len(api.requests)
+    facts["largest_md"], facts["largest_data"] = largest(root, True), largest(root, False)
+    return runs, facts
+
+
+def table_lines(count: int, runs: list[Measure], facts: dict) -> list[str]:
+    """Return the printed rows of one size."""
+    lines = [f"{count:>7} | {run.label:<20} | {run.wall:7.2f} | {run.peak_mb:8.1f} | {run.files:6d} | "
+             f"{run.bytes_written / 1024:10.1f} | {run.deleted:7d}" for run in runs]
+    (md_name, md_size), (data_name, data_size) = facts["largest_md"], facts["largest_data"]
+    lines.append(f"{count:>7} | largest Markdown: {md_name} {md_size / 1024:.1f} KiB"
+                 f" ({'ok' if md_size < MARKDOWN_LIMIT else 'OVER'} < 500 KiB)")
+    lines.append(f"{count:>7} | largest data: {data_name} {data_size / 1e6:.2f} MB"
+                 f" ({'ok' if data_size < DATA_LIMIT else 'OVER'} < 10 MB)")
+    lines.append(f"{count:>7} | archive built in {facts['build_s']:.1f} s; fake arXiv requests: {facts['requests']}")
+    return lines
+
+
+HEADER = ["  size  | run                  |  wall s |  peak MB |  files |  written KB | deleted",
+          "--------+----------------------+---------+----------+--------+-------------+--------"]
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="archive sizes in papers")
+    parser.add_argument("--workdir", type=Path, help="keep the generated projects here (default: a temporary folder)")
+    parser.add_argument("--seed", type=int, default=20250516, help="random seed of the synthetic archive")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Benchmark every size and print the table."""
+    args = parse_args(argv)
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="bench-scale-"))
+    try:
+        print("\n".join(HEADER), flush=True)
+        for count in args.sizes:
+            runs, facts = bench_size(count, workdir, args.seed)
+            print("\n".join(table_lines(count, runs, facts)), flush=True)
+    finally:
+        if args.workdir is None:
+            shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The scale benchmark runs end to end at its smallest size, and the archive index it relies on stays exact."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from scripts.archive import Archive, month_summary
+from scripts.paper import Paper
+from tests.conftest import REPO
+
+BENCH = REPO / "benchmarks" / "bench_scale.py"
+RUNS = ("python + imports", "full render (cold)", "full re-render", "update +50 new", "update, nothing new")
+ROW = re.compile(r"^\s*1000 \| (?P<label>[^|]+?)\s+\|\s+(?P<wall>[\d.]+) \|\s+(?P<peak>[\d.]+) \|\s+(?P<files>\d+) \|"
+                 r"\s+(?P<kb>[\d.]+) \|\s+(?P<deleted>\d+)$")
+
+
+def run_bench(workdir: Path) -> str:
+    """Run the benchmark on 1,000 papers, keeping its project under workdir; return what it printed."""
+    done = subprocess.run([sys.executable, str(BENCH), "--sizes", "1000", "--workdir", str(workdir)],
+                          capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr + done.stdout
+    return done.stdout
+
+
+def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
+    output = run_bench(tmp_path)
+    rows = {match["label"]: match for line in output.splitlines() if (match := ROW.match(line))}
+    assert sorted(rows) == sorted(RUNS)
+    assert all(float(row["wall"]) > 0 and float(row["peak"]) > 0 for row in rows.values())
+    assert int(rows["full render (cold)"]["files"]) > 36  # a page and more for each of the 36 months, plus indexes
+    assert int(rows["full re-render"]["files"]) == 0  # nothing changed since the cold render
+    assert 0 < int(rows["update +50 new"]["files"]) < int(rows["full render (cold)"]["files"])
+    assert int(rows["update, nothing new"]["files"]) == 0
+    assert re.search(r"^\s*1000 \| largest Markdown: \S+\.md [\d.]+ KiB \(ok", output, re.M)
+    assert re.search(r"^\s*1000 \| largest data: \S+ [\d.]+ MB \(ok", output, re.M)
+    written = [path for path in (tmp_path / "papers-1000" / "project").rglob("*") if path.is_file()]
+    assert len(list((tmp_path / "papers-1000" / "project" / "articles" / "data").glob("20*.json"))) == 36
+    assert all(path.stat().st_size < 500 * 1024 for path in written if path.suffix == ".md")
+    assert all(path.stat().st_size < 10 * 1000 * 1000 for path in written)
+
+
+def random_paper(rng: random.Random, month: str, number: int) -> Paper:
+    """Return a small paper in the given month with a few random tags."""
+    return Paper(id=f"{month[2:4]}{month[5:]}.{number:05d}", version=1, title=f"Paper {number}", authors=("A B",),
+                 published=f"{month}-0{rng.randint(1, 9)}T00:00:00Z", updated=f"{month}-10T00:00:00Z", summary="-",
+                 tags=tuple(rng.sample(["jailbreak", "privacy", "backdoor", "alignment"], rng.randint(0, 3))))
+
+
+def test_index_kept_current_through_puts_and_removes_equals_a_recount(tmp_path):
+    rng = random.Random(7)
+    archive = Archive.open(tmp_path / "data")
+    for _ in range(400):
+        paper = random_paper(rng, rng.choice(["2025-01", "2025-02"]), rng.randint(1, 40))
+        archive.remove(paper) if rng.random() < 0.3 else archive.put(paper)
+    for month in ("2025-01", "2025-02"):
+        assert archive.index[month] == month_summary(archive.month(month).values())
+        assert archive.index[month]["count"] > 0
