@@ -14,6 +14,7 @@ SCHEMA = 1
 MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
 INDEX_NAME = "index.json"
 STATE_NAME = "state.json"
+REQUIRED = frozenset(REQUIRED_KEYS)
 METADATA = ("title", "authors", "summary", "updated", "categories", "comment", "journal_ref")
 
 
@@ -48,8 +49,8 @@ def parse_month(path: Path, data: dict) -> dict[str, Paper]:
         raise ArchiveError(f"{path}: \"papers\" must be a list; restore the file with `git checkout -- {path}`")
     papers: dict[str, Paper] = {}
     for index, record in enumerate(records):
-        missing = [key for key in REQUIRED_KEYS if not isinstance(record, dict) or key not in record]
-        if missing:
+        if not (isinstance(record, dict) and REQUIRED.issubset(record)):
+            missing = [key for key in REQUIRED_KEYS if not isinstance(record, dict) or key not in record]
             raise ArchiveError(f"{path}: papers[{index}] lacks {', '.join(missing)}; restore the file with `git checkout -- {path}`")
         try:
             paper = Paper.from_dict(record)
@@ -66,6 +67,16 @@ def month_summary(papers) -> dict:
         for tag in paper.tags:
             tags[tag] = tags.get(tag, 0) + 1
     return {"count": len(papers), "tags": dict(sorted(tags.items()))}
+
+
+def adjust_summary(entry: dict, removed: Paper | None, added: Paper | None) -> dict:
+    """Return a month's index entry after one record is removed, added or replaced, without recounting the month."""
+    tags = dict(entry["tags"])
+    for paper, step in ((removed, -1), (added, 1)):
+        for tag in paper.tags if paper is not None else ():
+            tags[tag] = tags.get(tag, 0) + step
+    count = entry["count"] + (added is not None) - (removed is not None)
+    return {"count": count, "tags": {tag: number for tag, number in sorted(tags.items()) if number}}
 
 
 def merge_paper(existing: Paper | None, incoming: Paper) -> Paper | None:
@@ -125,16 +136,23 @@ class Archive:
 
     def put(self, paper: Paper) -> None:
         """Store a record in its month and mark the month changed."""
-        self.month(paper.month)[paper.id] = paper
-        self.changed.add(paper.month)
-        self.index[paper.month] = month_summary(self.months[paper.month].values())
+        papers = self.month(paper.month)
+        self.update_summary(paper.month, papers.get(paper.id), paper)
+        papers[paper.id] = paper
 
     def remove(self, paper: Paper) -> None:
         """Drop a record from its month and mark the month changed."""
         papers = self.month(paper.month)
-        if papers.pop(paper.id, None) is not None:
-            self.changed.add(paper.month)
-            self.index[paper.month] = month_summary(papers.values())
+        if paper.id in papers:
+            self.update_summary(paper.month, papers[paper.id], None)
+            del papers[paper.id]
+
+    def update_summary(self, month: str, removed: Paper | None, added: Paper | None) -> None:
+        """Keep a month's index entry current through one change: recount it at its first change, then adjust it."""
+        if month not in self.changed or month not in self.index:
+            self.index[month] = month_summary(self.months[month].values())
+        self.index[month] = adjust_summary(self.index[month], removed, added)
+        self.changed.add(month)
 
     def all_months(self) -> list[str]:
         """Return every month that holds papers, newest first."""
