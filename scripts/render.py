@@ -90,8 +90,15 @@ def month_pages(month: str, papers: list, tag_counts: dict) -> dict[str, str]:
 
 
 def latest_block(papers: list, total: int) -> str:
-    """Render the README block of the newest papers."""
-    return render("latest_papers.md.j2", rows=[paper_row(paper) for paper in papers], total=total)
+    """Render the README block of the newest papers, tables padded as awesome-lint wants.
+
+    Titles link the versioned abstract page, so a paper that is also in a curated section of the README
+    never repeats its versionless link (awesome-lint rejects duplicate links).
+    """
+    rows = [{**paper_row(paper), "url": f"{paper.url}v{paper.version}"} for paper in papers]
+    from .collection import align_tables
+
+    return align_tables(render("latest_papers.md.j2", rows=rows, total=total))
 
 
 def archive_index(index: dict, domains: list[str], rejected_count: int) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from . import bibtex, chart, feed, render
+from . import bibtex, chart, collection, feed, render
 from .archive import Archive, sort_newest_first
 from .config import Config
 from .files import read_text
@@ -87,8 +87,14 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     return replace_block(text, LATEST, render.latest_block(newest, total), str(root / "README.md"))
 
 
-def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int) -> dict[Path, str | None]:
-    """Return the text of every page to (re)generate for the given months, plus the README and archive index."""
+def load_curated(root: Path):
+    """Load and validate collection/*.yaml, or return None for a tree without a collection/ folder."""
+    return collection.load_collections(root) if (root / "collection").is_dir() else None
+
+
+def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int,
+                 curated=None) -> dict[Path, str | None]:
+    """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated pages."""
     articles = root / "articles"
     outputs: dict[Path, str | None] = {}
     for month in months:
@@ -100,5 +106,8 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs[articles / "README.md"] = render.archive_index(live_index, DOMAINS, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)
     outputs[root / CHART_PATH] = chart_output(live_index)
-    outputs[root / "README.md"] = readme_output(root, archive, config, readme_text(root))
+    readme = readme_output(root, archive, config, readme_text(root))
+    outputs[root / "README.md"] = readme
+    if curated is not None:
+        outputs.update(collection.render_collection_outputs(root, curated, readme))
     return outputs

@@ -133,11 +133,11 @@ def merge_archive(archive: Archive, other_dir: Path, report: Report) -> None:
         archive.state["watermark"] = max(marks)
 
 
-def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, report: Report) -> dict[Path, str | None]:
+def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, report: Report, curated) -> dict[Path, str | None]:
     """Return every file this run should leave behind: data files first, then pages."""
     months = archive.all_months() if full else sorted(archive.changed)
     outputs = archive.data_outputs()
-    outputs.update(site.site_outputs(root, archive, config, months, rejected_count=len(report.rejected)))
+    outputs.update(site.site_outputs(root, archive, config, months, rejected_count=len(report.rejected), curated=curated))
     return outputs
 
 
@@ -158,6 +158,7 @@ def run(args: argparse.Namespace) -> Report:
     root = args.root
     config = load_config(root / args.config if not args.config.is_absolute() else args.config)
     find_block(site.readme_text(root), site.LATEST, str(root / "README.md"))
+    curated = site.load_curated(root)
     data_dir = root / "articles" / "data"
     archive = Archive.open(data_dir)
     repair = (data_dir / PENDING_NAME).exists()
@@ -176,7 +177,7 @@ def run(args: argparse.Namespace) -> Report:
             archive.state["watermark"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     if args.merge_archive:
         merge_archive(archive, args.merge_archive, report)
-    outputs = collect_outputs(root, archive, config, full=args.no_fetch or repair, report=report)
+    outputs = collect_outputs(root, archive, config, full=args.no_fetch or repair, report=report, curated=curated)
     if args.dry_run:
         report.written = sorted(changed_outputs(outputs))
         return report
