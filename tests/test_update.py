@@ -42,7 +42,7 @@ def test_backfill_archives_every_paper_once_across_pages(fake_arxiv, project):
     block = latest_block(project)
     assert block.count("https://arxiv.org/abs/") == 20
     newest = sorted(fake_arxiv.papers, key=lambda paper: paper.published)[-20:]
-    assert all(f"https://arxiv.org/abs/{paper.id})" in block for paper in newest)
+    assert all(f"https://arxiv.org/abs/{paper.id}v1)" in block for paper in newest)
 
 
 def test_every_paper_not_in_the_readme_is_on_an_archive_page(fake_arxiv, project):
