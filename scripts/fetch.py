@@ -8,6 +8,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Callable, Iterable
 from urllib.parse import parse_qs, urlsplit
+from xml.parsers import expat
 
 import arxiv
 import requests
@@ -23,6 +24,11 @@ log = logging.getLogger("update")
 MAX_RESULTS_PER_QUERY = 30000
 TOTAL_CHANGE_RESTARTS = 2
 ID_BATCH = 200
+READ_CHUNK = 1024  # bytes read between checks of a response's deadline
+# arXiv's error entry has an id like http://arxiv.org/api/errors#incorrect_id_format; paper text is escaped, so it
+# can't contain "<id>" and an abstract that merely mentions such a URL is not mistaken for an error.
+ERROR_ENTRY = re.compile(rb"<id>[^<]*/api/errors#")
+TOTAL_RESULTS = re.compile(rb"<(?:\w+:)?totalResults\b[^>]*>\s*\d+\s*</(?:\w+:)?totalResults>")
 
 PageCallback = Callable[[int, list[Paper]], None]
 
@@ -40,22 +46,64 @@ class _WindowTooLarge(Exception):
 
 
 class _CheckedSession(requests.Session):
-    """A session that times out, and rejects arXiv error entries and truncated feeds before the client parses them."""
+    """A session that bounds each answer's total time and rejects error entries and damaged feeds before the client
+    parses them (the client's parser recovers from broken XML silently, dropping or mangling text)."""
 
     def __init__(self, timeout: float):
         super().__init__()
         self.timeout = timeout
 
     def get(self, url, **kwargs):
-        response = super().get(url, timeout=self.timeout, **kwargs)
-        body = response.content
+        deadline = time.monotonic() + self.timeout
+        response = super().get(url, timeout=self.timeout, stream=True, **kwargs)
+        body = read_body(response, deadline, self.timeout)
+        response._content = body  # where requests keeps a body it has read, so .content returns it
         # arXiv reports a bad query as an Atom entry titled "Error" whose id is .../api/errors#...,
         # which the client would otherwise skip as an entry without <published>, reading "no results".
-        if b"/api/errors#" in body:
+        if ERROR_ENTRY.search(body):
             raise FetchError(f"{short_url(url)}: arXiv rejected the query: {error_summary(body)}; fix the arxiv section of config.yaml")
-        if response.status_code == 200 and not body.rstrip().endswith(b"</feed>"):
-            raise _Retryable(f"truncated feed ({len(body)} bytes, no closing </feed>)")
+        if response.status_code == 200:
+            check_feed(body)
         return response
+
+
+def read_body(response: requests.Response, deadline: float, timeout: float) -> bytes:
+    """Read a streamed answer, giving up when the whole of it takes longer than the timeout (a trickle never ends)."""
+    chunks = []
+    with response:
+        for chunk in response.iter_content(READ_CHUNK):
+            if time.monotonic() > deadline:
+                raise requests.Timeout(f"the answer took over {timeout:g} s")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def check_feed(body: bytes) -> None:
+    """Raise _Retryable unless body is a complete, well-formed Atom feed that states its result count."""
+    if not body.rstrip().endswith(b"</feed>"):
+        raise _Retryable(f"truncated feed ({len(body)} bytes, no closing </feed>)")
+    problem = xml_problem(body)
+    if problem:
+        raise _Retryable(f"malformed feed ({problem})")
+    if not TOTAL_RESULTS.search(body):
+        raise _Retryable("no result count (opensearch:totalResults) in the feed")
+
+
+def xml_problem(body: bytes) -> str | None:
+    """Return why body is not well-formed XML (no DTDs allowed), or None when it is."""
+    parser = expat.ParserCreate()
+
+    def refuse_doctype(*_args) -> None:
+        raise ValueError("a DOCTYPE declaration, which arXiv never sends")
+
+    parser.StartDoctypeDeclHandler = refuse_doctype
+    try:
+        parser.Parse(body, True)
+    except expat.ExpatError as error:
+        return f"line {error.lineno}: {expat.errors.messages[error.code]}"
+    except ValueError as error:
+        return str(error)
+    return None
 
 
 def error_summary(body: bytes) -> str:
@@ -124,6 +172,8 @@ def describe(error: Exception) -> str:
         return "timed out"
     if isinstance(error, requests.ConnectionError):
         return "connection failed"
+    if isinstance(error, requests.exceptions.ChunkedEncodingError):
+        return "connection broken while reading the answer"
     return str(error) or type(error).__name__
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import io
 import re
+import socket
+import struct
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,12 +36,12 @@ class FakePaper:
     journal_ref: str = ""
 
 
-def make_papers(count: int, start: str = "2025-03-01T00:00:00Z", step_hours: int = 5) -> list[FakePaper]:
-    """Return `count` distinct papers submitted `step_hours` apart from `start`."""
+def make_papers(count: int, start: str = "2025-03-01T00:00:00Z", step_hours: int = 5, first_number: int = 0) -> list[FakePaper]:
+    """Return `count` distinct papers submitted `step_hours` apart from `start`, numbered from `first_number`."""
     first = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
     papers = []
-    for number in range(count):
-        moment = first + timedelta(hours=step_hours * number)
+    for number in range(first_number, first_number + count):
+        moment = first + timedelta(hours=step_hours * (number - first_number))
         papers.append(FakePaper(id=f"{moment:%y%m}.{10000 + number:05d}", published=f"{moment:%Y-%m-%dT%H:%M:%SZ}",
                                 title=f"Jailbreak Attacks on Large Language Models, Part {number}"))
     return papers
@@ -88,6 +92,17 @@ class Request:
 
 
 @dataclass
+class Reply:
+    """How to answer one request: a status and body, and optionally how to misbehave while sending them."""
+
+    status: int | None  # None: close the connection without answering
+    body: str = ""
+    delay: float = 0.0  # seconds to wait before answering (longer than the client's timeout: a timeout)
+    drip: float = 0.0  # seconds between ten slices of the body (each gap short, the whole answer slow)
+    reset_after: int | None = None  # send this many body bytes, then reset the connection (TCP RST)
+
+
+@dataclass
 class FakeArxiv:
     """The server's state: its papers, the requests seen, and faults keyed by request number (1-based)."""
 
@@ -95,6 +110,7 @@ class FakeArxiv:
     requests: list[Request] = field(default_factory=list)
     faults: dict[int, Callable] = field(default_factory=dict)
     url: str = ""
+    server: ThreadingHTTPServer | None = None
 
     def matching(self, request: Request) -> list[FakePaper]:
         """Return the papers a request selects, oldest first (sortBy=submittedDate ascending)."""
@@ -105,16 +121,30 @@ class FakeArxiv:
         stamp = lambda paper: re.sub(r"\D", "", paper.published)[:12]  # noqa: E731
         return sorted((paper for paper in self.papers if low <= stamp(paper) <= high), key=lambda p: (p.published, p.id))
 
-    def respond(self, request: Request) -> tuple[int, str]:
-        """Return status and body for a request, applying a fault if one is scheduled."""
+    def respond(self, request: Request) -> Reply:
+        """Return the reply to a request, applying a fault if one is scheduled."""
         self.requests.append(request)
         fault = self.faults.get(len(self.requests))
-        return fault(self, request) if fault is not None else self.page(request)
+        reply = fault(self, request) if fault is not None else self.page(request)
+        return reply if isinstance(reply, Reply) else Reply(*reply)
 
     def page(self, request: Request) -> tuple[int, str]:
         """Return the normal answer to a request."""
         selected = self.matching(request)
         return 200, feed_xml(selected[request.start:request.start + request.max_results], len(selected), request.start)
+
+    def go_offline(self) -> None:
+        """Stop listening: from now on connections to the API's port are refused."""
+        if self.server is not None:
+            server, self.server = self.server, None
+            server.shutdown()
+            server.server_close()
+
+    def go_online(self) -> None:
+        """Listen again on the same port (after go_offline)."""
+        if self.server is None:
+            port = int(urlsplit(self.url).port)
+            serve(self, port)
 
 
 def http_status(status: int) -> Callable:
@@ -134,9 +164,73 @@ def empty_page(api: FakeArxiv, request: Request) -> tuple[int, str]:
     return 200, feed_xml([], len(selected), request.start)
 
 
+def vanished_results(api: FakeArxiv, request: Request) -> tuple[int, str]:
+    """A fault: a well-formed page with no entries that claims there are no results at all (an arXiv hiccup)."""
+    return 200, feed_xml([], 0, request.start)
+
+
 def error_entry(api: FakeArxiv, request: Request) -> tuple[int, str]:
     """A fault: arXiv's error entry."""
     return 200, error_xml("incorrect id format for 1234.1234")
+
+
+def dropped(api: FakeArxiv, request: Request) -> Reply:
+    """A fault: close the connection without answering."""
+    return Reply(None)
+
+
+def reset_before_answer(api: FakeArxiv, request: Request) -> Reply:
+    """A fault: reset the connection (TCP RST) before sending a byte."""
+    return Reply(200, "", reset_after=-1)
+
+
+def reset_mid_body(api: FakeArxiv, request: Request) -> Reply:
+    """A fault: send the headers and half the page, then reset the connection."""
+    status, body = api.page(request)
+    return Reply(status, body, reset_after=len(body.encode("utf-8")) // 2)
+
+
+def refused(api: FakeArxiv, request: Request) -> Reply:
+    """A fault: the API goes away; this connection is dropped and later ones are refused until go_online()."""
+    api.go_offline()  # from a handler thread: serve_forever runs in another, so shutdown() returns
+    return Reply(None)
+
+
+def slow(seconds: float) -> Callable:
+    """A fault: the normal page, but only after `seconds` (longer than the client's timeout: a timeout)."""
+    return lambda api, request: Reply(*api.page(request), delay=seconds)
+
+
+def dripping(seconds: float) -> Callable:
+    """A fault: the normal page in ten slices `seconds` apart: every gap short, the whole answer slow."""
+    return lambda api, request: Reply(*api.page(request), drip=seconds)
+
+
+def malformed(kind: str) -> Callable:
+    """A fault: the normal page (still ending in </feed>) made not well-formed XML in one of several ways."""
+    def fault(api: FakeArxiv, request: Request) -> tuple[int, str]:
+        status, body = api.page(request)
+        title = body.index("</title>", body.index("<entry>"))
+        damage = {
+            "mismatched tag": body[:title] + "</titel>" + body[title + len("</title>"):],
+            "bare ampersand": body[:title] + " & more" + body[title:],
+            "bad character reference": body[:title] + " &#xD800;" + body[title:],
+            "not a feed": "<html><body>Service unavailable</body></feed>\n",
+            "no total": re.sub(r"<opensearch:totalResults>\d+</opensearch:totalResults>", "", body),
+        }
+        return status, damage[kind]
+
+    return fault
+
+
+def new_submission(api: FakeArxiv, request: Request) -> tuple[int, str]:
+    """A fault: a paper is submitted while the client pages, so this page's total differs from the first page's."""
+    newest = max(api.papers, key=lambda paper: paper.published)
+    moment = datetime.strptime(newest.published, "%Y-%m-%dT%H:%M:%SZ") + timedelta(minutes=1)
+    number = 90000 + len(api.papers)
+    api.papers.append(FakePaper(id=f"{moment:%y%m}.{number:05d}", published=f"{moment:%Y-%m-%dT%H:%M:%SZ}",
+                                title=f"Jailbreak Attacks Submitted While Paging, Part {number}"))
+    return api.page(request)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -147,25 +241,53 @@ class _Handler(BaseHTTPRequestHandler):
         request = Request(query=params.get("search_query", [""])[0], start=int(params.get("start", ["0"])[0]),
                           max_results=int(params.get("max_results", ["10"])[0]),
                           id_list=[item for item in params.get("id_list", [""])[0].split(",") if item])
-        status, body = self.server.api.respond(request)
-        if status is None:  # drop the connection without an answer
+        reply = self.server.api.respond(request)
+        try:
+            self.answer(reply)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up first (a timeout): nothing to do
+            self.close_connection = True
+
+    def answer(self, reply: Reply) -> None:
+        """Send a reply, misbehaving as it asks."""
+        time.sleep(reply.delay)
+        if reply.status is None:  # drop the connection without an answer
             self.close_connection = True
             return
-        payload = body.encode("utf-8")
-        self.send_response(status)
+        if reply.reset_after == -1:
+            return self.reset()
+        payload = reply.body.encode("utf-8")
+        self.send_response(reply.status)
         self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
-        self.wfile.write(payload)
+        if reply.reset_after is not None:
+            self.wfile.write(payload[:reply.reset_after])
+            self.wfile.flush()
+            return self.reset()
+        slices = 10 if reply.drip else 1
+        size = -(-len(payload) // slices)
+        for offset in range(0, len(payload), size):
+            self.wfile.write(payload[offset:offset + size])
+            self.wfile.flush()
+            time.sleep(reply.drip)
+
+    def reset(self) -> None:
+        """Abort the connection with a TCP RST (SO_LINGER with a zero timeout, then close)."""
+        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.close_connection = True
+        for stream in (self.wfile, self.rfile, self.connection):  # the socket closes when its last file does
+            stream.close()
+        self.wfile, self.rfile = io.BytesIO(), io.BytesIO()  # http.server flushes and closes these afterwards
 
     def log_message(self, *args):
         pass
 
 
-def serve(api: FakeArxiv) -> ThreadingHTTPServer:
-    """Start the fake API on a free loopback port in a daemon thread; set api.url."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+def serve(api: FakeArxiv, port: int = 0) -> ThreadingHTTPServer:
+    """Start the fake API on a loopback port (free by default) in a daemon thread; set api.url and api.server."""
+    server = ThreadingHTTPServer(("127.0.0.1", port), _Handler)
     server.api = api
+    api.server = server
     api.url = f"http://127.0.0.1:{server.server_address[1]}/api/query"
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     return server

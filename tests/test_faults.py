@@ -1,0 +1,420 @@
+"""The fault matrix: every arXiv fault alone and in the middle of paging, and crashes while writing.
+
+Each fault either lets the run finish with every paper, or makes it exit non-zero with every file byte-identical;
+either way the next clean run ends with the complete archive: no paper lost, none duplicated.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from scripts import fetch, files, update
+from tests.conftest import REPO, make_project, snapshot
+from tests.fake_arxiv import (FakePaper, dripping, dropped, empty_page, error_entry, http_status, make_papers, malformed,
+                              new_submission, refused, reset_before_answer, reset_mid_body, slow, truncated,
+                              vanished_results)
+
+CONFIG = """\
+list:
+  readme_papers: 20
+arxiv:
+  categories: [cs.CL, cs.CR]
+  all_of:
+    - [jailbreak, red teaming]
+    - [LLM, language model]
+  page_size: 10
+  retries: {retries}
+  timeout_seconds: 1
+  lookback_days: 7
+"""
+START, END = "<!-- LATEST_PAPERS_START -->", "<!-- LATEST_PAPERS_END -->"
+PAPER_LINK = re.compile(r"\]\(https://arxiv\.org/abs/([^)\s]+?)(?:v\d+)?\)")  # README links name the version
+
+# Faults a retry gets past, and the words the run's error names them with when they never stop.
+FAULTS = {
+    "HTTP 503": (http_status(503), "HTTP 503"),
+    "HTTP 429": (http_status(429), "HTTP 429"),
+    "HTTP 502": (http_status(502), "HTTP 502"),
+    "connection dropped": (dropped, "connection failed"),
+    "connection reset": (reset_before_answer, "connection failed"),
+    "connection reset mid-body": (reset_mid_body, "connection broken while reading the answer"),
+    "empty page": (empty_page, "page"),
+    "results vanish mid-paging": (vanished_results, "page"),
+    "truncated feed": (truncated, "truncated feed"),
+    "mismatched tag": (malformed("mismatched tag"), "malformed feed"),
+    "bare ampersand": (malformed("bare ampersand"), "malformed feed"),
+    "bad character reference": (malformed("bad character reference"), "malformed feed"),
+    "not a feed": (malformed("not a feed"), "malformed feed"),
+    "no result count": (malformed("no total"), "no result count"),
+    "total changes between pages": (new_submission, "the result count kept changing"),
+}
+SLOW_FAULTS = {
+    "timeout": (slow(1.6), "timed out"),
+    "slow body": (dripping(0.3), "timed out"),
+}
+# Every fault in the middle of paging; the ones whose handling depends on the page also on the first and last page.
+PASSING = [(name, 2) for name in FAULTS] + [
+    (name, 1) for name in ("HTTP 429", "connection reset", "empty page", "truncated feed", "not a feed", "no result count",
+                           "bad character reference", "total changes between pages")
+] + [(name, 3) for name in ("empty page", "truncated feed", "connection reset mid-body", "results vanish mid-paging")]
+# One fault of each kind of failure the run reports (the rest fail the same way).
+LASTING = ["HTTP 503", "HTTP 429", "connection dropped", "connection reset", "connection reset mid-body", "empty page",
+           "truncated feed", "mismatched tag", "bad character reference", "not a feed", "no result count",
+           "total changes between pages"]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def recent_papers(count: int, hours_ago: int, first_number: int) -> list[FakePaper]:
+    """Papers submitted an hour apart from `hours_ago` hours before now (inside the first-run and look-back windows)."""
+    start = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
+    return make_papers(count, start=f"{start:%Y-%m-%dT%H:%M:00Z}", step_hours=1, first_number=first_number)
+
+
+def setup_project(root: Path, retries: int = 1) -> Path:
+    """A project whose config retries `retries` times with a one-second timeout."""
+    return make_project(root, config=CONFIG.format(retries=retries))
+
+
+def run_update(root: Path, *args: str) -> int:
+    """Run the update in-process on a project tree."""
+    return update.main(["--root", str(root), *args])
+
+
+def data_records(root: Path) -> list[dict]:
+    """Every archived record, in file order."""
+    records = []
+    for path in sorted((root / "articles" / "data").glob("[0-9][0-9][0-9][0-9]-[0-9][0-9].json")):
+        records += json.loads(path.read_text(encoding="utf-8"))["papers"]
+    return records
+
+
+def archived_ids(root: Path) -> list[str]:
+    """Every archived paper ID, in file order (duplicates kept, so a test can see them)."""
+    return [record["id"] for record in data_records(root)]
+
+
+def assert_complete(root: Path, papers: list[FakePaper]) -> None:
+    """The archive holds every paper exactly once, and README, pages and data agree."""
+    ids = archived_ids(root)
+    assert len(ids) == len(set(ids)), "a paper is archived twice"
+    assert sorted(ids) == sorted(paper.id for paper in papers)
+    titles = {record["id"]: record["title"] for record in data_records(root)}
+    assert titles == {paper.id: " ".join(paper.title.split()) for paper in papers}, "a title was damaged on the way"
+    assert_consistent(root)
+
+
+def assert_consistent(root: Path) -> None:
+    """README shows the 20 newest archived papers in order, every archived paper is on exactly one month page,
+    and the index counts match the data files."""
+    records = data_records(root)
+    newest = sorted(records, key=lambda record: (record["published"], record["id"]), reverse=True)[:20]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    assert readme.count(START) == 1 and readme.count(END) == 1
+    block = readme.split(START)[1].split(END)[0]
+    assert PAPER_LINK.findall(block) == [record["id"] for record in newest]
+    linked = [paper_id for path in (root / "articles").glob("[0-9]*.md")
+              for paper_id in PAPER_LINK.findall(path.read_text(encoding="utf-8"))]
+    assert sorted(linked) == sorted(record["id"] for record in records)
+    index = json.loads((root / "articles" / "data" / "index.json").read_text(encoding="utf-8"))["months"]
+    by_month: dict[str, int] = {}
+    for record in records:
+        by_month[record["published"][:7]] = by_month.get(record["published"][:7], 0) + 1
+    assert {month: entry["count"] for month, entry in index.items()} == by_month
+    assert not list(root.rglob("*.tmp")), "a temporary file was left behind"
+
+
+def faults_from(api, first: int, fault, count: int = 40) -> dict:
+    """Schedule `fault` for `count` requests from the `first`-th request of the next run on."""
+    offset = len(api.requests)
+    return {offset + number: fault for number in range(first, first + count)}
+
+
+class RecordingClock:
+    """Stands in for fetch's `time` module: records back-off pauses instead of sleeping; calls a hook on each."""
+
+    def __init__(self, hook=None):
+        self.pauses: list[float] = []
+        self.hook = hook
+
+    def sleep(self, seconds: float) -> None:
+        self.pauses.append(seconds)
+        if self.hook:
+            self.hook(len(self.pauses))
+
+    def __getattr__(self, name):
+        return getattr(time, name)
+
+
+@pytest.fixture(autouse=True)
+def stop_a_restarted_api(fake_arxiv):
+    """Stop the fake API at the end even when a test restarted it on its port (conftest only stops the first)."""
+    yield
+    fake_arxiv.go_offline()
+
+
+@pytest.fixture
+def baseline(fake_arxiv, tmp_path):
+    """A project that archived 15 recent papers (two pages); the API then gains 15 more and a v2 of the first."""
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(15, hours_ago=160, first_number=0)
+    assert run_update(root) == 0
+    fake_arxiv.papers += recent_papers(15, hours_ago=80, first_number=100)
+    first = fake_arxiv.papers[0]
+    first.version, first.title, first.updated = 2, "Revised: " + first.title, fake_arxiv.papers[-1].published
+    return root
+
+
+# ---------------------------------------------------------------- arXiv faults
+
+
+@pytest.mark.parametrize("name,position", PASSING, ids=[f"{name} on page {position}" for name, position in PASSING])
+def test_a_passing_fault_is_retried_and_the_run_keeps_every_paper(fake_arxiv, tmp_path, name, position):
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    fake_arxiv.faults = {position: FAULTS[name][0]}
+    assert run_update(root) == 0
+    assert_complete(root, fake_arxiv.papers)
+
+
+def test_a_slow_answer_times_out_and_is_retried(fake_arxiv, tmp_path):
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    fake_arxiv.faults = {2: SLOW_FAULTS["slow body"][0]}
+    began = time.monotonic()
+    assert run_update(root) == 0
+    assert time.monotonic() - began < 2.5, "the slow answer was waited out instead of timed out"
+    assert len(fake_arxiv.requests) == 4
+    assert_complete(root, fake_arxiv.papers)
+
+
+@pytest.mark.parametrize("name", [*LASTING, *SLOW_FAULTS])
+def test_a_lasting_fault_changes_no_byte_and_the_next_run_catches_up(fake_arxiv, baseline, capsys, name):
+    fault, words = {**FAULTS, **SLOW_FAULTS}[name]
+    if name in SLOW_FAULTS:  # one try is enough to see the timeout, and keeps the test fast
+        (baseline / "config.yaml").write_text(CONFIG.format(retries=0), encoding="utf-8")
+    before = snapshot(baseline)
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, fault)
+    assert run_update(baseline) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("error: ") and words in error and fake_arxiv.url.split("/api")[0] in error
+    assert snapshot(baseline) == before
+    fake_arxiv.faults = {}
+    assert run_update(baseline) == 0
+    assert_complete(baseline, fake_arxiv.papers)
+    revised = [record for record in data_records(baseline) if record["id"] == fake_arxiv.papers[0].id]
+    assert [(record["version"], record["title"][:9]) for record in revised] == [(2, "Revised: ")]
+
+
+@pytest.mark.parametrize("name", ["HTTP 503", "connection reset", "truncated feed", "mismatched tag"])
+def test_a_lasting_fault_on_the_first_page_changes_no_byte(fake_arxiv, baseline, capsys, name):
+    fault, words = FAULTS[name]
+    before = snapshot(baseline)
+    fake_arxiv.faults = faults_from(fake_arxiv, 1, fault)
+    assert run_update(baseline) == 1
+    assert words in capsys.readouterr().err
+    assert snapshot(baseline) == before
+    fake_arxiv.faults = {}
+    assert run_update(baseline) == 0
+    assert_complete(baseline, fake_arxiv.papers)
+
+
+def test_failures_back_off_doubling_then_fail_with_the_url(fake_arxiv, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ARXIV_DELAY_SECONDS", "0.05")
+    clock = RecordingClock()
+    monkeypatch.setattr(fetch, "time", clock)
+    root = setup_project(tmp_path / "project", retries=3)
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    fake_arxiv.faults = {2: http_status(503), 3: http_status(429), 4: http_status(503)}
+    assert run_update(root) == 0
+    assert clock.pauses == pytest.approx([0.1, 0.2, 0.4])
+    assert_complete(root, fake_arxiv.papers)
+    clock.pauses.clear()
+    before = snapshot(root)
+    fake_arxiv.faults = faults_from(fake_arxiv, 3, http_status(429))
+    assert run_update(root) == 1
+    assert clock.pauses == pytest.approx([0.1, 0.2, 0.4])
+    error = capsys.readouterr().err
+    assert f"{fake_arxiv.url} (results from 20): HTTP 429 after 4 tries; arXiv may be down, rerun later" in error
+    assert snapshot(root) == before
+
+
+def test_a_refused_connection_is_retried_until_the_api_is_back(fake_arxiv, tmp_path, monkeypatch):
+    root = setup_project(tmp_path / "project", retries=2)
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    clock = RecordingClock(hook=lambda pause: fake_arxiv.go_online() if pause == 2 else None)
+    monkeypatch.setattr(fetch, "time", clock)
+    fake_arxiv.faults = {2: refused}
+    assert run_update(root) == 0
+    assert len(clock.pauses) == 2  # the dropped request, then one refused outright
+    assert len(fake_arxiv.requests) == 4  # a refused connection never reaches the server
+    assert_complete(root, fake_arxiv.papers)
+
+
+def test_a_refused_api_fails_cleanly_and_the_next_run_catches_up(fake_arxiv, baseline, capsys):
+    before = snapshot(baseline)
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, refused, count=1)
+    assert run_update(baseline) == 1
+    assert "connection failed after 2 tries" in capsys.readouterr().err
+    assert snapshot(baseline) == before
+    fake_arxiv.go_online()
+    assert run_update(baseline) == 0
+    assert_complete(baseline, fake_arxiv.papers)
+
+
+def test_an_empty_first_answer_keeps_the_watermark_so_the_next_run_catches_up(fake_arxiv, baseline):
+    before = snapshot(baseline)
+    fake_arxiv.faults = faults_from(fake_arxiv, 1, vanished_results, count=1)
+    assert run_update(baseline) == 0  # arXiv said "no results": indistinguishable from a quiet day
+    assert snapshot(baseline) == before
+    assert run_update(baseline) == 0
+    assert_complete(baseline, fake_arxiv.papers)
+
+
+def test_a_total_that_changes_between_pages_rereads_the_window(fake_arxiv, tmp_path, caplog):
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    fake_arxiv.faults = {2: new_submission, 5: new_submission}
+    assert run_update(root) == 0
+    assert caplog.text.count("result count changed between pages") == 2
+    assert len(fake_arxiv.papers) == 27
+    assert_complete(root, fake_arxiv.papers)
+
+
+def test_an_oversized_window_is_split_and_faults_inside_it_are_retried(fake_arxiv, tmp_path, monkeypatch):
+    monkeypatch.setattr(fetch, "MAX_RESULTS_PER_QUERY", 20)
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = make_papers(60)
+    fake_arxiv.faults = {3: http_status(503), 6: truncated, 9: new_submission}
+    assert run_update(root, "--since", "2025-01-01") == 0
+    assert len(fake_arxiv.papers) == 61
+    assert_complete(root, fake_arxiv.papers)
+    queries = {request.query for request in fake_arxiv.requests}
+    assert len(queries) >= 4  # the window was read in several parts
+
+
+def test_an_abstract_that_mentions_the_error_url_is_a_paper_not_an_error(fake_arxiv, tmp_path):
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(3, hours_ago=50, first_number=0)
+    fake_arxiv.papers[1].summary = "Jailbreaks of language models; see http://arxiv.org/api/errors#incorrect_id for the API."
+    fake_arxiv.papers[2].title = "Error"
+    assert run_update(root) == 0
+    assert_complete(root, fake_arxiv.papers)
+
+
+# ---------------------------------------------------------------- crashes while writing
+
+
+class FrozenClock(datetime):
+    """datetime whose now() is fixed, so two runs write the same watermark."""
+
+    frozen = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+
+    @classmethod
+    def now(cls, tz=None):
+        return cls.frozen if tz else cls.frozen.replace(tzinfo=None)
+
+
+def count_writes(monkeypatch) -> list[Path]:
+    """Record every path write_atomic writes from now on."""
+    real, written = files.write_atomic, []
+
+    def counting(path, text):
+        written.append(path)
+        real(path, text)
+
+    monkeypatch.setattr(files, "write_atomic", counting)
+    return written
+
+
+def fail_write(monkeypatch, number: int) -> None:
+    """Make the `number`-th write from now on fail as a full disk would."""
+    real, calls = files.write_atomic, {"count": 0}
+
+    def failing(path, text):
+        calls["count"] += 1
+        if calls["count"] == number:
+            raise OSError(28, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(files, "write_atomic", failing)
+
+
+@pytest.fixture
+def crash_setup(fake_arxiv, baseline, tmp_path, monkeypatch):
+    """The baseline project, a reference copy brought up to date without faults, and the writes that took."""
+    monkeypatch.setattr(FrozenClock, "frozen", datetime.now(timezone.utc).replace(second=0, microsecond=0))
+    monkeypatch.setattr(update, "datetime", FrozenClock)
+    reference = tmp_path / "reference"
+    shutil.copytree(baseline, reference)
+    with monkeypatch.context() as patch:
+        writes = count_writes(patch)
+        assert run_update(reference) == 0
+    return baseline, reference, writes
+
+
+def test_every_crash_point_leaves_old_or_new_files_and_the_next_run_repairs(fake_arxiv, crash_setup, tmp_path, monkeypatch):
+    baseline, reference, writes = crash_setup
+    old, new = snapshot(baseline), snapshot(reference)
+    assert len(writes) >= 7  # pending journal, data, index, state, pages, archive index, README
+    for number in range(1, len(writes) + 1):
+        crashed = tmp_path / f"crash-{number}"
+        shutil.copytree(baseline, crashed)
+        with monkeypatch.context() as patch:
+            fail_write(patch, number)
+            assert run_update(crashed) == 1, number
+        state = snapshot(crashed)
+        for name, content in state.items():
+            assert name == "articles/data/pending.json" or content in (old.get(name), new.get(name)), (number, name)
+        assert set(old) - set(state) <= set(new), number  # nothing that should stay was deleted
+        assert ("articles/data/pending.json" in state) == (number > 1), number
+        assert run_update(crashed) == 0, number
+        repaired = snapshot(crashed)
+        # A crash after the data but before state.json keeps the older watermark: the next run only reads further back.
+        assert repaired["articles/data/state.json"] in (old["articles/data/state.json"], new["articles/data/state.json"])
+        assert {**repaired, "articles/data/state.json": b""} == {**new, "articles/data/state.json": b""}, number
+        assert_complete(crashed, fake_arxiv.papers)
+
+
+KILLER = """\
+import os, sys
+from pathlib import Path
+from scripts import files, update
+real, calls = files.write_atomic, {"count": 0}
+def dying(path, text):
+    calls["count"] += 1
+    if calls["count"] == int(os.environ["KILL_AT_WRITE"]):
+        Path(path.parent, "." + path.name + ".killed.tmp").write_text(text[: len(text) // 2])
+        os._exit(137)  # like SIGKILL: no cleanup, no finally blocks
+    real(path, text)
+files.write_atomic = dying
+sys.exit(update.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("kill_at", [2, 4, 6])
+def test_a_process_killed_mid_write_is_repaired_by_the_next_run(fake_arxiv, baseline, tmp_path, kill_at):
+    old = snapshot(baseline)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "KILL_AT_WRITE": str(kill_at)}
+    result = subprocess.run([sys.executable, "-c", KILLER, "--root", str(baseline)], env=env, capture_output=True, text=True)
+    assert result.returncode == 137, result.stderr
+    state = {name: content for name, content in snapshot(baseline).items() if not name.endswith(".killed.tmp")}
+    assert "articles/data/pending.json" in state
+    changed = [name for name, content in state.items() if content != old.get(name) and not name.endswith("pending.json")]
+    assert len(changed) == kill_at - 2  # the journal first, then whole files only
+    assert run_update(baseline) == 0
+    assert not (baseline / "articles" / "data" / "pending.json").exists()
+    for leftover in baseline.rglob("*.killed.tmp"):  # a killed writer's temp file: hidden, ignored, never read
+        leftover.unlink()
+    assert_complete(baseline, fake_arxiv.papers)
