@@ -15,6 +15,9 @@ MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
 INDEX_NAME = "index.json"
 STATE_NAME = "state.json"
 REQUIRED = frozenset(REQUIRED_KEYS)
+# Unchanged months kept in memory besides the changed ones: a full render walks every month once, so memory stays
+# at a few months instead of the whole archive; a month read again later is re-read from disk.
+UNCHANGED_KEPT = 4
 METADATA = ("title", "authors", "summary", "updated", "categories", "comment", "journal_ref")
 
 
@@ -120,15 +123,22 @@ class Archive:
 
     def rebuild_index(self, months: list[str]) -> None:
         """Recompute the index from the month files (after a crash or a hand edit)."""
+        self.changed.update(months)  # first, so these months stay in memory while the others are read
         self.index = {month: month_summary(self.month(month).values()) for month in months}
-        self.changed.update(months)
 
     def month(self, month: str) -> dict[str, Paper]:
-        """Return one month's papers by ID, reading its file the first time."""
+        """Return one month's papers by ID, reading its file unless it is in memory; never edit it but through put/remove."""
         if month not in self.months:
             path = self.data_dir / f"{month}.json"
             self.months[month] = parse_month(path, read_json(path)) if path.exists() else {}
+            self.forget_unchanged(keep=month)
         return self.months[month]
+
+    def forget_unchanged(self, keep: str) -> None:
+        """Drop the longest-held unchanged months from memory beyond UNCHANGED_KEPT (their files hold the same)."""
+        unchanged = [month for month in self.months if month not in self.changed and month != keep]
+        for month in unchanged[:max(0, len(unchanged) - UNCHANGED_KEPT + 1)]:
+            del self.months[month]
 
     def get(self, paper: Paper) -> Paper | None:
         """Return the archived record with the paper's ID, if any."""
@@ -171,7 +181,7 @@ class Archive:
         """Return the text of every changed data file; None marks a month file to delete."""
         outputs: dict[Path, str | None] = {}
         for month in sorted(self.changed):
-            papers = self.months.get(month, {})
+            papers = self.month(month)
             records = [paper.to_dict() for paper in sort_newest_first(papers.values())]
             outputs[self.data_dir / f"{month}.json"] = dump_json({"papers": records, "schema": SCHEMA}) if records else None
         live = {month: entry for month, entry in sorted(self.index.items()) if entry["count"]}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 import re
 import subprocess
@@ -9,11 +10,13 @@ import sys
 from pathlib import Path
 
 from scripts.archive import Archive, month_summary
+from scripts.files import write_changed
 from scripts.paper import Paper
 from tests.conftest import REPO
 
 BENCH = REPO / "benchmarks" / "bench_scale.py"
-RUNS = ("python + imports", "full render (cold)", "full re-render", "update +50 new", "update, nothing new")
+RUNS = ("python + imports", "full render (cold)", "full re-render", "update +50 new", "update, nothing new",
+        "update, re-read 7 d")
 ROW = re.compile(r"^\s*1000 \| (?P<label>[^|]+?)\s+\|\s+(?P<wall>[\d.]+) \|\s+(?P<peak>[\d.]+) \|\s+(?P<files>\d+) \|"
                  r"\s+(?P<kb>[\d.]+) \|\s+(?P<deleted>\d+)$")
 
@@ -35,6 +38,10 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert int(rows["full re-render"]["files"]) == 0  # nothing changed since the cold render
     assert 0 < int(rows["update +50 new"]["files"]) < int(rows["full render (cold)"]["files"])
     assert int(rows["update, nothing new"]["files"]) == 0
+    assert int(rows["update, re-read 7 d"]["files"]) == 0
+    assert re.search(r"update \+50 new: fetched 50, new 50, updated 0$", output, re.M)
+    reread = re.search(r"update, re-read 7 d: fetched (\d+), new 0, updated 0$", output, re.M)
+    assert reread and int(reread[1]) > 50  # the 50 arrivals and archived papers of the look-back window, all unchanged
     assert re.search(r"^\s*1000 \| largest Markdown: \S+\.md [\d.]+ KiB \(ok", output, re.M)
     assert re.search(r"^\s*1000 \| largest data: \S+ [\d.]+ MB \(ok", output, re.M)
     written = [path for path in (tmp_path / "papers-1000" / "project").rglob("*") if path.is_file()]
@@ -59,3 +66,37 @@ def test_index_kept_current_through_puts_and_removes_equals_a_recount(tmp_path):
     for month in ("2025-01", "2025-02"):
         assert archive.index[month] == month_summary(archive.month(month).values())
         assert archive.index[month]["count"] > 0
+
+
+def write_months(data_dir: Path, months: list[str], per_month: int) -> None:
+    """Write an archive of `per_month` papers in each month through the Archive itself."""
+    rng = random.Random(3)
+    archive = Archive.open(data_dir)
+    for month in months:
+        for number in range(1, per_month + 1):
+            archive.put(random_paper(rng, month, number))
+    write_changed(archive.data_outputs())
+
+
+MONTHS = [f"2024-{number:02d}" for number in range(1, 13)]
+
+
+def test_months_forgotten_from_memory_are_read_again_and_never_lost(tmp_path):
+    write_months(tmp_path, MONTHS, 5)
+    archive = Archive.open(tmp_path)
+    assert all(len(archive.month(month)) == 5 for month in MONTHS)  # reads all twelve, keeps only a few
+    assert len(archive.months) < len(MONTHS)
+    archive.put(random_paper(random.Random(9), "2024-01", 99))
+    outputs = archive.data_outputs()
+    assert sorted(path.name for path in outputs) == ["2024-01.json", "index.json", "state.json"]
+    january = json.loads(outputs[tmp_path / "2024-01.json"])["papers"]
+    assert sorted(record["id"] for record in january) == [f"2401.{number:05d}" for number in (1, 2, 3, 4, 5, 99)]
+
+
+def test_rebuilt_index_rewrites_every_month_with_all_its_papers(tmp_path):
+    write_months(tmp_path, MONTHS, 3)
+    before = {path.name: path.read_text() for path in tmp_path.glob("2024-*.json")}
+    archive = Archive.open(tmp_path)
+    archive.rebuild_index(archive.months_on_disk())
+    outputs = archive.data_outputs()
+    assert {path.name: text for path, text in outputs.items() if path.name.startswith("2024-")} == before
