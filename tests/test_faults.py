@@ -57,20 +57,21 @@ FAULTS = {
     "not a feed": (malformed("not a feed"), "malformed feed"),
     "no result count": (malformed("no total"), "no result count"),
     "total changes between pages": (new_submission, "the result count kept changing"),
+    "error entry": (error_entry, "arXiv rejected the query: incorrect id format"),  # a verdict on the query: not retried
 }
 SLOW_FAULTS = {
     "timeout": (slow(1.6), "timed out"),
     "slow body": (dripping(0.3), "timed out"),
 }
 # Every fault in the middle of paging; the ones whose handling depends on the page also on the first and last page.
-PASSING = [(name, 2) for name in FAULTS] + [
+PASSING = [(name, 2) for name in FAULTS if name != "error entry"] + [
     (name, 1) for name in ("HTTP 429", "connection reset", "empty page", "truncated feed", "not a feed", "no result count",
                            "bad character reference", "total changes between pages")
 ] + [(name, 3) for name in ("empty page", "truncated feed", "connection reset mid-body", "results vanish mid-paging")]
 # One fault of each kind of failure the run reports (the rest fail the same way).
 LASTING = ["HTTP 503", "HTTP 429", "connection dropped", "connection reset", "connection reset mid-body", "empty page",
            "truncated feed", "mismatched tag", "bad character reference", "not a feed", "no result count",
-           "total changes between pages"]
+           "total changes between pages", "error entry"]
 
 
 # ---------------------------------------------------------------- helpers
