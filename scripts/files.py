@@ -37,10 +37,22 @@ def changed_outputs(outputs: dict[Path, str | None]) -> dict[Path, str | None]:
     return {path: text for path, text in outputs.items() if read_text(path) != text}
 
 
+def check_encodable(path: Path, text: str | None) -> None:
+    """Raise ListError if text cannot be written as UTF-8 (a lone surrogate, e.g. from a \\ud800 escape in JSON)."""
+    try:
+        (text or "").encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ListError(f"{path}: cannot write U+{ord(error.object[error.start]):04X} (character {error.start}), which is not "
+                        "valid Unicode; correct the record that holds it, then rerun") from None
+
+
 def write_changed(outputs: dict[Path, str | None]) -> list[Path]:
     """Write (or, for None, delete) every output whose content changed; return the paths touched, in order."""
+    changed = changed_outputs(outputs)
+    for path, text in changed.items():
+        check_encodable(path, text)
     written = []
-    for path, text in changed_outputs(outputs).items():
+    for path, text in changed.items():
         try:
             if text is None:
                 path.unlink()

@@ -13,8 +13,11 @@ from .errors import LockError
 @contextmanager
 def exclusive(path: Path):
     """Hold an exclusive lock on path for the duration of the block; raise LockError if another process holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise LockError(f"{path}: cannot open the lock file ({error.strerror}); remove it or fix its permissions, then rerun") from None
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)

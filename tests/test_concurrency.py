@@ -75,3 +75,13 @@ def test_the_lock_of_a_killed_update_does_not_block_the_next(fake_arxiv, project
     assert (project / "articles" / "data" / ".update.lock").exists()
     assert update.main(["--root", str(project), "--since", "2025-01-01"]) == 0  # the kernel released the lock
     assert_complete(project, fake_arxiv.papers)
+
+
+def test_a_lock_path_that_cannot_be_opened_is_a_clear_error(fake_arxiv, project, capsys):
+    lock = project / "articles" / "data" / ".update.lock"
+    lock.mkdir(parents=True)
+    before = snapshot(project)
+    assert update.main(["--root", str(project), "--since", "2025-01-01"]) == 1
+    error = capsys.readouterr().err.strip().splitlines()
+    assert error == [f"error: {lock}: cannot open the lock file (Is a directory); remove it or fix its permissions, then rerun"]
+    assert snapshot(project) == before and fake_arxiv.requests == []

@@ -33,7 +33,7 @@ FRAGMENTS = [
     "|", "\\", "\\|", "`", "``", "\n", "\r\n", "\t", " ", "<script>alert(1)</script>", "<b>", "</td>", "<img src=x onerror=alert(1)>",
     "[link](https://evil.example/)", "[x](javascript:alert(1))", "![img](https://evil.example/a.png)", "<https://evil.example>",
     "$x^2$", "$$\\int_0^1$$", "\\(a+b\\)", "\\frac{1}{2}", START, END, "<!--", "-->", "\u202e", "\u202d", "\u2066", "\u2069",
-    "\u200b", "\u200d", "\ufeff", "\u2028", "&amp;", "&#124;", "&lt;", "&", "*", "**", "_", "~~", "#", "> ", "- ", "1. ", "---",
+    "\u200b", "\u200d", "\ufeff", "\u2028", "\ud800", "&amp;", "&#124;", "&lt;", "&", "*", "**", "_", "~~", "#", "> ", "- ", "1. ", "---",
     "| --- |", "{{ x }}", "{% raw %}", "é", "\U0001d518", "e\u0301", "\u05d0\u05d1", "https://github.com/org/repo",
     "accepted at ICLR 2025", "[Code](https://github.com/evil/x)",
 ]
@@ -414,6 +414,17 @@ def test_archive_bytes_that_are_not_utf8(fake_arxiv, project, capsys):
     assert update.main(["--root", str(project), "--no-fetch"]) == 1
     assert "2025-03.json: not UTF-8" in capsys.readouterr().err
     assert snapshot(project) == before
+
+
+def test_an_archive_record_with_a_lone_surrogate_fails_before_any_page_or_data_file(fake_arxiv, project, capsys):
+    path = write_record(project, title="A \ud800 title")  # json.dumps writes it as the escape \\ud800, which json reads back
+    before = snapshot(project)
+    assert update.main(["--root", str(project), "--no-fetch"]) == 1
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and error[0].startswith(f"error: {path}: cannot write U+D800 (character ")
+    assert error[0].endswith("which is not valid Unicode; correct the record that holds it, then rerun")
+    after = snapshot(project)  # only the journal is new: update.write_outputs writes it before the files are checked
+    assert {name: content for name, content in after.items() if name != "articles/data/pending.json"} == before
 
 
 @pytest.mark.xfail(strict=True, reason="archive.parse_month does not check field types: a version written as a string "
