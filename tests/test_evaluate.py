@@ -1,0 +1,119 @@
+"""python -m scripts.evaluate: metrics on a tiny hand-made labelled corpus, clear failures, and the shared dev set."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from scripts import evaluate
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+DEV_LABELS = SHARED / "data" / "relevance-dev.tsv"
+DEV_CORPUS = SHARED / "data" / "arxiv-corpus.json"
+
+CONFIG = """\
+arxiv:
+  categories: [cs.CL]
+  all_of: [[jailbreak], [LLM]]
+relevance:
+  threshold: 4
+  require: [[model]]
+  groups:
+    model: {title: 0, abstract: 0, terms: [LLM*]}
+    risk: {title: 4, abstract: 2, terms: [jailbreak*, backdoor*, guardrail*]}
+tags:
+  min_score: 1
+  rules:
+    jailbreak: [jailbreak*]
+    backdoor: [backdoor*]
+"""
+
+RECORDS = [
+    {"id": "2501.00001v2", "title": "Jailbreaking LLMs", "authors": ["A"], "published": "2025-01-02",
+     "summary": "Attacks on LLM safety."},                                          # kept, on-topic, tag hit
+    {"id": "2501.00002", "title": "Backdoors in LLM agents", "authors": [], "published": "2025-01-03T10:00:00Z",
+     "summary": "Triggers."},                                                        # kept, on-topic, labelled jailbreak
+    {"id": "2501.00003", "title": "LLM guardrails for robots", "authors": [], "published": "2025-01-04",
+     "summary": "Planning."},                                                        # kept, off-topic
+    {"id": "2501.00004", "title": "Safety of LLM outputs", "authors": [], "published": "2025-01-05",
+     "summary": "Harm."},                                                            # rejected, on-topic
+    {"id": "2501.00005", "title": "Jailbreak", "authors": [], "published": "2025-01-06",
+     "summary": "No model named."},                                                  # rejected, borderline
+    {"id": "2501.00006", "title": "Unlabelled LLM jailbreak", "authors": [], "published": "2025-01-07",
+     "summary": ""},                                                                 # kept, not labelled
+]
+
+LABELS = "id\tlabel\tdomain\n2501.00001\t1\tjailbreak\n2501.00002v1\t1\tjailbreak\n2501.00003\t0\t-\n" \
+         "2501.00004\t1\tother\n2501.00005\tB\tjailbreak\n"
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "config.yaml").write_text(CONFIG, encoding="utf-8")
+    (tmp_path / "corpus.json").write_text(json.dumps(RECORDS), encoding="utf-8")
+    (tmp_path / "labels.tsv").write_text(LABELS, encoding="utf-8")
+    return tmp_path
+
+
+def run(files: Path, *extra: str) -> int:
+    return evaluate.main([str(files / "labels.tsv"), str(files / "corpus.json"), "--config", str(files / "config.yaml"),
+                          *extra])
+
+
+def test_prints_precision_recall_f1_counts_and_tag_hit_rate(files, capsys):
+    assert run(files) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "precision 0.667  recall 0.667  F1 0.667"
+    assert lines[1] == "TP 2  FP 1  FN 1  (borderline ignored: 1)"
+    assert lines[2] == "tag hit rate 0.500 (1 of 2 accepted on-topic papers)"
+    assert lines[3] == "tag hit rate if every on-topic paper were tagged 0.667 (2 of 3)"
+    assert lines[4].startswith("corpus: 4 of 6 papers accepted, classified in ")
+
+
+def test_errors_lists_false_positives_and_negatives_with_scores(files, capsys):
+    assert run(files, "--errors") == 0
+    lines = capsys.readouterr().out.splitlines()[5:]
+    assert lines == ["FP    4.00 2501.00003 [] LLM guardrails for robots", "FN    0.00 2501.00004 [] Safety of LLM outputs"]
+
+
+@pytest.mark.parametrize("breakage,message", [
+    (lambda files: (files / "labels.tsv").unlink(), "labels.tsv: file not found"),
+    (lambda files: (files / "corpus.json").unlink(), "corpus.json: file not found"),
+    (lambda files: (files / "corpus.json").write_text("[{", encoding="utf-8"), "corpus.json: not readable as JSON"),
+    (lambda files: (files / "corpus.json").write_text("{}", encoding="utf-8"), "expected a JSON list of paper records"),
+    (lambda files: (files / "corpus.json").write_text('[{"id": "x", "title": "t", "summary": "s"}]', encoding="utf-8"),
+     "corpus.json: record 0: not an arXiv ID"),
+    (lambda files: (files / "labels.tsv").write_text("2501.00001\tyes\tjailbreak\n", encoding="utf-8"),
+     "labels.tsv:1: expected `id<TAB>label<TAB>domain` with label 1, 0 or B"),
+    (lambda files: (files / "labels.tsv").write_text("2501.00001\t1\tjailbreaks\n", encoding="utf-8"),
+     "labels.tsv:1: unknown domain 'jailbreaks'"),
+    (lambda files: (files / "labels.tsv").write_text("2501.00001\t1\tother\n2501.00001\t0\t-\n", encoding="utf-8"),
+     "labels.tsv:2: 2501.00001 is labelled twice"),
+    (lambda files: (files / "labels.tsv").write_text("2509.99999\t1\tother\n", encoding="utf-8"),
+     "labels.tsv: 1 labelled IDs are not in"),
+    (lambda files: (files / "config.yaml").write_text("arxiv:\n  categories: [cs.CL]\n  all_of: [[a]]\n", encoding="utf-8"),
+     "config.yaml: relevance: section missing"),
+    (lambda files: (files / "config.yaml").write_text(CONFIG.replace("threshold: 4", "threshold: x"), encoding="utf-8"),
+     "config.yaml: relevance.threshold: expected a number"),
+])
+def test_a_missing_or_bad_file_exits_non_zero_with_one_clear_line(files, capsys, breakage, message):
+    breakage(files)
+    assert run(files) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and message in captured.err and captured.err.count("\n") == 1
+
+
+@pytest.mark.skipif(not SHARED.exists(), reason="needs the shared labelled data in ../shared")
+def test_the_shipped_rules_meet_the_targets_on_the_dev_set(capsys):
+    started = time.perf_counter()
+    assert evaluate.main([str(DEV_LABELS), str(DEV_CORPUS), "--config", str(REPO / "config.yaml")]) == 0
+    seconds = time.perf_counter() - started
+    lines = capsys.readouterr().out.splitlines()
+    precision, recall = float(lines[0].split()[1]), float(lines[0].split()[3])
+    tag_hit_rate = float(lines[2].split()[3])
+    assert precision >= 0.90 and recall >= 0.90 and tag_hit_rate >= 0.85, lines
+    assert seconds < 10, f"evaluate took {seconds:.1f} s on the dev corpus"
