@@ -220,6 +220,7 @@ class Measure:
 
     label: str
     wall: float
+    cpu: float
     peak_mb: float
     files: int
     bytes_written: int
@@ -246,15 +247,16 @@ def report():
             peak = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
     except (OSError, StopIteration):
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // (1024 if sys.platform == "darwin" else 1)
-    sys.stderr.write(f"\\nBENCH_PEAK_KIB {peak}\\n")
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    sys.stderr.write(f"\\nBENCH_PEAK_KIB {peak} BENCH_CPU_S {usage.ru_utime + usage.ru_stime:.3f}\\n")
 atexit.register(report)
 module, sys.argv = sys.argv[1], sys.argv[1:]
 runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
 
 
-def run_child(module: str, args: list[str], env: dict[str, str], log_path: Path) -> tuple[float, float]:
-    """Run `python -m module *args` in a fresh process; return its wall time and peak memory in MB; raise if it fails."""
+def run_child(module: str, args: list[str], env: dict[str, str], log_path: Path) -> tuple[float, float, float]:
+    """Run `python -m module *args` in a fresh process; return its wall time, CPU time and peak MB; raise if it fails."""
     with open(log_path, "w", encoding="utf-8") as log:
         started = time.perf_counter()
         status = subprocess.run([sys.executable, "-c", CHILD, module, *args], cwd=REPO, env=env, stdout=log,
@@ -263,7 +265,8 @@ def run_child(module: str, args: list[str], env: dict[str, str], log_path: Path)
     output = log_path.read_text(encoding="utf-8")
     if status != 0 or "BENCH_PEAK_KIB" not in output:
         raise SystemExit(f"python -m {module} {' '.join(args)} failed with exit {status}:\n{output}")
-    return wall, int(output.rsplit("BENCH_PEAK_KIB", 1)[1]) / 1024
+    peak, cpu = re.findall(r"BENCH_PEAK_KIB (\d+) BENCH_CPU_S ([\d.]+)", output)[-1]
+    return wall, float(cpu), int(peak) / 1024
 
 
 def log_name(label: str) -> str:
@@ -275,10 +278,10 @@ def measure(label: str, root: Path, args: list[str], env: dict[str, str]) -> Mea
     """Run `python -m scripts.update --root root *args` in a fresh process and measure it."""
     before = file_states(root)
     log_path = root.parent / log_name(label)
-    wall, peak = run_child("scripts.update", ["--root", str(root), *args], env, log_path)
+    wall, cpu, peak = run_child("scripts.update", ["--root", str(root), *args], env, log_path)
     after = file_states(root)
     written = [name for name, state in after.items() if before.get(name) != state]
-    return Measure(label, wall, peak, len(written), sum(after[name][2] for name in written),
+    return Measure(label, wall, cpu, peak, len(written), sum(after[name][2] for name in written),
                    sum(1 for name in before if name not in after))
 
 
@@ -313,8 +316,9 @@ def run_sequence(root: Path, api: FakeArxiv, arrivals: list[FakePaper], recent: 
 
 
 def best_of(first: list[Measure], second: list[Measure]) -> list[Measure]:
-    """Keep, run by run, the lower wall time and the higher peak memory of two attempts."""
-    return [Measure(a.label, min(a.wall, b.wall), max(a.peak_mb, b.peak_mb), b.files, b.bytes_written, b.deleted)
+    """Keep, run by run, the lower wall and CPU times and the higher peak memory of two attempts."""
+    return [Measure(a.label, min(a.wall, b.wall), min(a.cpu, b.cpu), max(a.peak_mb, b.peak_mb), b.files, b.bytes_written,
+                    b.deleted)
             for a, b in zip(first, second)]
 
 
@@ -341,8 +345,8 @@ def bench_size(count: int, workdir: Path, seed: int, repeat: int) -> tuple[list[
             shutil.rmtree(root, ignore_errors=True)
             shutil.copytree(base / "built", root)
             api.requests.clear()
-            wall, peak = run_child("scripts.update", ["--help"], env, base / "imports.log")
-            attempt = [Measure("python + imports", wall, peak, 0, 0, 0),
+            wall, cpu, peak = run_child("scripts.update", ["--help"], env, base / "imports.log")
+            attempt = [Measure("python + imports", wall, cpu, peak, 0, 0, 0),
                        *run_sequence(root, api, new_arrivals(NEW_PAPERS, now, seed), recent, env)]
             runs = best_of(runs, attempt) if runs else attempt
     finally:
@@ -356,7 +360,7 @@ def bench_size(count: int, workdir: Path, seed: int, repeat: int) -> tuple[list[
 
 def table_lines(count: int, runs: list[Measure], facts: dict) -> list[str]:
     """Return the printed rows of one size."""
-    lines = [f"{count:>7} | {run.label:<20} | {run.wall:7.2f} | {run.peak_mb:8.1f} | {run.files:6d} | "
+    lines = [f"{count:>7} | {run.label:<20} | {run.wall:7.2f} | {run.cpu:6.2f} | {run.peak_mb:8.1f} | {run.files:6d} | "
              f"{run.bytes_written / 1024:10.1f} | {run.deleted:7d}" for run in runs]
     (md_name, md_size), (data_name, data_size) = facts["largest_md"], facts["largest_data"]
     lines.append(f"{count:>7} | largest Markdown: {md_name} {md_size / 1024:.1f} KiB"
@@ -369,8 +373,8 @@ def table_lines(count: int, runs: list[Measure], facts: dict) -> list[str]:
     return lines
 
 
-HEADER = ["  size  | run                  |  wall s |  peak MB |  files |  written KB | deleted",
-          "--------+----------------------+---------+----------+--------+-------------+--------"]
+HEADER = ["  size  | run                  |  wall s |  cpu s |  peak MB |  files |  written KB | deleted",
+          "--------+----------------------+---------+--------+----------+--------+-------------+--------"]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

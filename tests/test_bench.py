@@ -17,8 +17,8 @@ from tests.conftest import REPO
 BENCH = REPO / "benchmarks" / "bench_scale.py"
 RUNS = ("python + imports", "full render (cold)", "full re-render", "update +50 new", "update, nothing new",
         "update, re-read 7 d")
-ROW = re.compile(r"^\s*1000 \| (?P<label>[^|]+?)\s+\|\s+(?P<wall>[\d.]+) \|\s+(?P<peak>[\d.]+) \|\s+(?P<files>\d+) \|"
-                 r"\s+(?P<kb>[\d.]+) \|\s+(?P<deleted>\d+)$")
+ROW = re.compile(r"^\s*1000 \| (?P<label>[^|]+?)\s+\|\s+(?P<wall>[\d.]+) \|\s+(?P<cpu>[\d.]+) \|\s+(?P<peak>[\d.]+) \|"
+                 r"\s+(?P<files>\d+) \|\s+(?P<kb>[\d.]+) \|\s+(?P<deleted>\d+)$")
 
 
 def run_bench(workdir: Path) -> str:
@@ -33,7 +33,7 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     output = run_bench(tmp_path)
     rows = {match["label"]: match for line in output.splitlines() if (match := ROW.match(line))}
     assert sorted(rows) == sorted(RUNS)
-    assert all(float(row["wall"]) > 0 and float(row["peak"]) > 0 for row in rows.values())
+    assert all(float(row["wall"]) > 0 and float(row["cpu"]) > 0 and float(row["peak"]) > 0 for row in rows.values())
     assert int(rows["full render (cold)"]["files"]) > 36  # a page and more for each of the 36 months, plus indexes
     assert int(rows["full re-render"]["files"]) == 0  # nothing changed since the cold render
     assert 0 < int(rows["update +50 new"]["files"]) < int(rows["full render (cold)"]["files"])
