@@ -65,13 +65,12 @@ SLOW_FAULTS = {
 }
 # Every fault in the middle of paging; the ones whose handling depends on the page also on the first and last page.
 PASSING = [(name, 2) for name in FAULTS if name != "error entry"] + [
-    (name, 1) for name in ("HTTP 429", "connection reset", "empty page", "truncated feed", "not a feed", "no result count",
-                           "bad character reference", "total changes between pages")
-] + [(name, 3) for name in ("empty page", "truncated feed", "connection reset mid-body", "results vanish mid-paging")]
+    (name, 1) for name in ("HTTP 429", "connection reset", "empty page", "not a feed", "no result count",
+                           "total changes between pages")
+] + [(name, 3) for name in ("empty page", "truncated feed")]
 # One fault of each kind of failure the run reports (the rest fail the same way).
-LASTING = ["HTTP 503", "HTTP 429", "connection dropped", "connection reset", "connection reset mid-body", "empty page",
-           "truncated feed", "mismatched tag", "bad character reference", "not a feed", "no result count",
-           "total changes between pages", "error entry"]
+LASTING = ["HTTP 503", "connection reset", "connection reset mid-body", "empty page", "truncated feed", "mismatched tag",
+           "not a feed", "no result count", "total changes between pages", "error entry"]
 
 
 # ---------------------------------------------------------------- helpers
@@ -200,10 +199,10 @@ def test_a_slow_answer_times_out_and_is_retried(fake_arxiv, tmp_path):
     assert_complete(root, fake_arxiv.papers)
 
 
-@pytest.mark.parametrize("name", [*LASTING, *SLOW_FAULTS])
+@pytest.mark.parametrize("name", [*LASTING, "timeout"])
 def test_a_lasting_fault_changes_no_byte_and_the_next_run_catches_up(fake_arxiv, baseline, capsys, name):
     fault, words = {**FAULTS, **SLOW_FAULTS}[name]
-    if name in SLOW_FAULTS:  # one try is enough to see the timeout, and keeps the test fast
+    if name == "timeout":  # one try is enough to see the timeout, and keeps the test fast
         (baseline / "config.yaml").write_text(CONFIG.format(retries=0), encoding="utf-8")
     before = snapshot(baseline)
     fake_arxiv.faults = faults_from(fake_arxiv, 2, fault)
@@ -218,7 +217,7 @@ def test_a_lasting_fault_changes_no_byte_and_the_next_run_catches_up(fake_arxiv,
     assert [(record["version"], record["title"][:9]) for record in revised] == [(2, "Revised: ")]
 
 
-@pytest.mark.parametrize("name", ["HTTP 503", "connection reset", "truncated feed", "mismatched tag"])
+@pytest.mark.parametrize("name", ["connection reset", "mismatched tag"])  # test_update covers 503, truncated, empty, error
 def test_a_lasting_fault_on_the_first_page_changes_no_byte(fake_arxiv, baseline, capsys, name):
     fault, words = FAULTS[name]
     before = snapshot(baseline)
@@ -232,20 +231,20 @@ def test_a_lasting_fault_on_the_first_page_changes_no_byte(fake_arxiv, baseline,
 
 
 def test_failures_back_off_doubling_then_fail_with_the_url(fake_arxiv, tmp_path, monkeypatch, capsys):
-    monkeypatch.setenv("ARXIV_DELAY_SECONDS", "0.05")
+    monkeypatch.setenv("ARXIV_DELAY_SECONDS", "0.01")
     clock = RecordingClock()
     monkeypatch.setattr(fetch, "time", clock)
     root = setup_project(tmp_path / "project", retries=3)
     fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
     fake_arxiv.faults = {2: http_status(503), 3: http_status(429), 4: http_status(503)}
     assert run_update(root) == 0
-    assert clock.pauses == pytest.approx([0.1, 0.2, 0.4])
+    assert clock.pauses == pytest.approx([0.02, 0.04, 0.08])
     assert_complete(root, fake_arxiv.papers)
     clock.pauses.clear()
     before = snapshot(root)
     fake_arxiv.faults = faults_from(fake_arxiv, 3, http_status(429))
     assert run_update(root) == 1
-    assert clock.pauses == pytest.approx([0.1, 0.2, 0.4])
+    assert clock.pauses == pytest.approx([0.02, 0.04, 0.08])
     error = capsys.readouterr().err
     assert f"{fake_arxiv.url} (results from 20): HTTP 429 after 4 tries; arXiv may be down, rerun later" in error
     assert snapshot(root) == before
@@ -404,7 +403,7 @@ sys.exit(update.main(sys.argv[1:]))
 """
 
 
-@pytest.mark.parametrize("kill_at", [2, 4, 6])
+@pytest.mark.parametrize("kill_at", [4])
 def test_a_process_killed_mid_write_is_repaired_by_the_next_run(fake_arxiv, baseline, tmp_path, kill_at):
     old = snapshot(baseline)
     env = {**os.environ, "PYTHONPATH": str(REPO), "KILL_AT_WRITE": str(kill_at)}

@@ -14,13 +14,14 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from scripts import render, update
+from scripts.collection import load_collections
+from scripts.errors import CollectionError, ConfigError
 from scripts.links import extract_code_urls, extract_venue
 from scripts.markdown import cell, plain, shorten
 from scripts.markers import marker_pair, replace_block
 from scripts.paper import Paper
 from scripts.yamlfile import MAX_DEPTH, MAX_YAML_BYTES, load_yaml
-from scripts.errors import ConfigError
-from tests.conftest import README, REPO, make_project, snapshot
+from tests.conftest import README, REPO, snapshot
 from tests.fake_arxiv import FakePaper
 
 MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
@@ -148,7 +149,7 @@ def hostile_papers(draw) -> list[Paper]:
     return papers
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(hostile_papers())
 def test_hostile_papers_keep_the_readme_block_and_its_table_intact(papers):
     readme = replace_block(README, "LATEST_PAPERS", render.latest_block(papers, len(papers)), "README.md")
@@ -158,7 +159,7 @@ def test_hostile_papers_keep_the_readme_block_and_its_table_intact(papers):
     check_page(readme, papers, versioned=True)
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(hostile_papers())
 def test_hostile_papers_keep_the_month_pages_intact(papers):
     pages = render.month_pages("2025-05", papers, {"jailbreak": len(papers)})
@@ -166,7 +167,7 @@ def test_hostile_papers_keep_the_month_pages_intact(papers):
     check_page(pages["2025-05.md"], papers, versioned=False)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(hostile_text, st.sampled_from([0, 10, 240]))
 def test_an_escaped_cell_reads_as_its_text_and_keeps_the_row(text, limit):
     row = f"| a | {cell(text, limit) or '-'} | b |"
@@ -254,8 +255,8 @@ HOSTILE_CONFIGS = {
     "alias bomb": ("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
                    "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n" + ARXIV, "line 2: invalid YAML (aliases"),
     "merge key": ("base: &base {retries: 1}\n" + ARXIV + "  <<: *base\n", "invalid YAML (aliases"),
-    "deep nesting": ("arxiv:\n  categories: " + "[" * 1000 + "]" * 1000 + "\n", f"nested more than {MAX_DEPTH} levels"),
-    "deep mappings": ("arxiv:\n  categories: " + "{a: " * 1000 + "1" + "}" * 1000 + "\n", f"nested more than {MAX_DEPTH} levels"),
+    "deep nesting": ("arxiv:\n  categories: " + "[" * 600 + "]" * 600 + "\n", f"nested more than {MAX_DEPTH} levels"),
+    "deep mappings": ("arxiv:\n  categories: " + "{a: " * 600 + "1" + "}" * 600 + "\n", f"nested more than {MAX_DEPTH} levels"),
     "control character": (ARXIV.replace("jailbreak", "jail\x07break"), "line 3: character U+0007 is not allowed"),
     "tab indentation": ("arxiv:\n\tcategories: [cs.CL]\n", "line 2: invalid YAML"),
 }
@@ -349,7 +350,7 @@ def tool(name="Probe", url="https://github.com/org/probe", paper="'-'", descript
 
 HOSTILE_COLLECTIONS = {
     "alias bomb": ("x: &a [1, 1]\ny: [*a, *a]\n", "line 2: invalid YAML (aliases"),
-    "deep nesting": ("- " + "[" * 1000 + "]" * 1000 + "\n", f"nested more than {MAX_DEPTH} levels"),
+    "deep nesting": ("- " + "[" * 600 + "]" * 600 + "\n", f"nested more than {MAX_DEPTH} levels"),
     "mapping at the top": ("name: Probe\n", "expected a non-empty list of entries"),
     "name is a list": (tool(name="[a, b]"), "field 'name': must be text, not a list"),
     "paper is a huge number": (tool(paper="9" * 30), "field 'paper': " + "9" * 30 + " was read as a number"),
@@ -361,24 +362,22 @@ HOSTILE_COLLECTIONS = {
 
 
 @pytest.mark.parametrize("name", HOSTILE_COLLECTIONS)
-def test_hostile_collection_file_names_file_and_entry_and_writes_nothing(fake_arxiv, curated_project, capsys, name):
+def test_hostile_collection_file_names_file_entry_and_field(tmp_path, name):
     text, words = HOSTILE_COLLECTIONS[name]
-    (curated_project / "collection" / "tools.yaml").write_text(text, encoding="utf-8")
-    check_collection_refused(curated_project, fake_arxiv, capsys, words)
+    shutil.copytree(REPO / "collection", tmp_path / "collection")
+    (tmp_path / "collection" / "tools.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(CollectionError) as caught:
+        load_collections(tmp_path)
+    assert "collection/tools.yaml" in str(caught.value) and words in str(caught.value) and "\n" not in str(caught.value)
 
 
-def test_collection_bytes_that_are_not_utf8(fake_arxiv, curated_project, capsys):
+def test_a_hostile_collection_file_stops_the_update_before_anything_is_written(fake_arxiv, curated_project, capsys):
     (curated_project / "collection" / "tools.yaml").write_bytes(tool(name="Caf\xe9").encode("latin-1"))
-    check_collection_refused(curated_project, fake_arxiv, capsys, "byte 11 is not UTF-8")
-
-
-def check_collection_refused(root: Path, fake_arxiv, capsys, words: str) -> None:
-    """Assert the update exits 1 naming collection/tools.yaml and saying `words`, asking arXiv nothing, writing nothing."""
-    before = snapshot(root)
-    assert update.main(["--root", str(root), "--no-fetch"]) == 1
+    before = snapshot(curated_project)
+    assert update.main(["--root", str(curated_project), "--no-fetch"]) == 1
     error = capsys.readouterr().err.strip().splitlines()
-    assert len(error) == 1 and "tools.yaml" in error[0] and words in error[0], error
-    assert snapshot(root) == before and fake_arxiv.requests == []
+    assert len(error) == 1 and "collection/tools.yaml: byte 11 is not UTF-8" in error[0], error
+    assert snapshot(curated_project) == before and fake_arxiv.requests == []
 
 
 @pytest.mark.xfail(strict=True, reason="collection.URL accepts any non-space characters after the host, so ')' closes "
