@@ -84,6 +84,9 @@ def paper_from_record(record: object, where: str) -> Paper:
     """Build a Paper from one corpus record (dates without a time are taken as midnight UTC)."""
     if not isinstance(record, dict) or not all(isinstance(record.get(key), str) for key in ("id", "title", "summary")):
         raise EvaluationError(f"{where}: expected an object with string id, title and summary")
+    authors = record.get("authors") or []
+    if not isinstance(authors, list) or not all(isinstance(name, str) for name in authors):
+        raise EvaluationError(f"{where}: authors: expected a list of names, got {authors!r}")
     try:
         paper_id, version = split_version(record["id"])
     except ValueError as error:
@@ -91,7 +94,7 @@ def paper_from_record(record: object, where: str) -> Paper:
     published = str(record.get("published", ""))
     if len(published) == 10:
         published += "T00:00:00Z"
-    return Paper(id=paper_id, version=version, title=record["title"], authors=tuple(record.get("authors") or ()),
+    return Paper(id=paper_id, version=version, title=record["title"], authors=tuple(authors),
                  published=published, updated=published, summary=record["summary"])
 
 
