@@ -99,7 +99,7 @@ class Reply:
     body: str = ""
     delay: float = 0.0  # seconds to wait before answering (longer than the client's timeout: a timeout)
     drip: float = 0.0  # seconds between ten slices of the body (each gap short, the whole answer slow)
-    reset_after: int | None = None  # send this many body bytes, then reset the connection (TCP RST)
+    reset_after: int | None = None  # send this many body bytes (-1: not even the headers), then reset (TCP RST)
 
 
 @dataclass
