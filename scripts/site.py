@@ -88,8 +88,10 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
 
 
 def load_curated(root: Path):
-    """Load and validate collection/*.yaml, or return None for a tree without a collection/ folder."""
-    return collection.load_collections(root) if (root / "collection").is_dir() else None
+    """Load and validate collection/*.yaml, or return None for a tree with no curated files (overrides aside)."""
+    folder = root / "collection"
+    curated = [path for path in folder.glob("*.yaml") if path.name != "overrides.yaml"] if folder.is_dir() else []
+    return collection.load_collections(root) if curated else None
 
 
 def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int,

@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import fetch, links, site
+from . import corrections, fetch, links, site
 from .archive import Archive, dump_json, merge_paper
 from .config import Config, load_config
 from .errors import ListError
 from .files import changed_outputs, write_changed
 from .lock import exclusive
 from .markers import find_block
+from .overrides import Overrides, apply_overrides
 from .paper import Paper
 
 log = logging.getLogger("update")
@@ -31,6 +32,7 @@ class Report:
     new: list[Paper] = field(default_factory=list)
     updated: list[Paper] = field(default_factory=list)
     rejected: list[Paper] = field(default_factory=list)
+    excluded: list[Paper] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
 
 
@@ -85,8 +87,8 @@ def classify(papers: list[Paper], rules) -> tuple[list[Paper], list[Paper]]:
     return relevance.classify(papers, rules)
 
 
-def merge_candidates(archive: Archive, candidates: list[Paper], rules, report: Report) -> None:
-    """Update archived papers in place and add the new ones the relevance step accepts."""
+def merge_candidates(archive: Archive, candidates: list[Paper], rules, overrides: Overrides, report: Report) -> None:
+    """Update archived papers in place and add the new ones the relevance step and the overrides accept."""
     unique = {paper.id: paper for paper in sorted(candidates, key=lambda paper: paper.version)}
     fresh = []
     for paper in unique.values():
@@ -96,12 +98,23 @@ def merge_candidates(archive: Archive, candidates: list[Paper], rules, report: R
             continue
         merged = merge_paper(existing, paper)
         if merged is not None:
-            archive.put(rescore(with_links(merged), rules))
-            report.updated.append(merged)
-    accepted, report.rejected = classify(fresh, rules)
+            update_archived(archive, existing, rescore(with_links(merged), rules), overrides, report)
+    accepted, rejected = apply_overrides(*classify(fresh, rules), overrides, rules)
+    report.rejected += rejected
     for paper in accepted:
         archive.put(paper)
         report.new.append(paper)
+
+
+def update_archived(archive: Archive, existing: Paper, merged: Paper, overrides: Overrides, report: Report) -> None:
+    """Store a newer version of an archived paper, with its overrides applied."""
+    corrected = corrections.correct_one(merged, overrides)
+    if corrected is None:
+        archive.remove(existing)
+        report.excluded.append(existing)
+    else:
+        archive.put(corrected)
+        report.updated.append(corrected)
 
 
 def with_links(paper: Paper) -> Paper:
@@ -133,11 +146,33 @@ def merge_archive(archive: Archive, other_dir: Path, report: Report) -> None:
         archive.state["watermark"] = max(marks)
 
 
-def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, report: Report, curated) -> dict[Path, str | None]:
+def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Overrides, digest: str,
+                               fetching: bool, report: Report) -> None:
+    """When the overrides file changed, apply it to every archived paper and fetch included papers by ID."""
+    if not corrections.needs_full_pass(archive, digest):
+        return
+    dropped, missing = corrections.apply_to_archive(archive, overrides)
+    report.excluded += dropped
+    if missing and fetching:
+        log.info("fetching %d included papers by ID", len(missing))
+        merge_candidates(archive, fetch.fetch_ids(config.arxiv, missing, page_logger(archive)), config.relevance, overrides, report)
+        missing = []
+    if missing:
+        log.warning("%d included papers are not archived yet; the next run that fetches will add them", len(missing))
+    else:
+        archive.state["overrides"] = digest
+
+
+def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, report: Report, curated,
+                    overrides: Overrides, now: datetime) -> dict[Path, str | None]:
     """Return every file this run should leave behind: data files first, then pages."""
     months = archive.all_months() if full else sorted(archive.changed)
     outputs = archive.data_outputs()
-    outputs.update(site.site_outputs(root, archive, config, months, rejected_count=len(report.rejected), curated=curated))
+    threshold = getattr(config.relevance, "threshold", 0)
+    audit, rejected_count = corrections.audit_outputs(root, report.rejected, {paper.id for paper in report.new}, overrides,
+                                                      now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit, threshold)
+    outputs.update(audit)
+    outputs.update(site.site_outputs(root, archive, config, months, rejected_count=rejected_count, curated=curated))
     return outputs
 
 
@@ -159,6 +194,7 @@ def run(args: argparse.Namespace) -> Report:
     config = load_config(root / args.config if not args.config.is_absolute() else args.config)
     find_block(site.readme_text(root), site.LATEST, str(root / "README.md"))
     curated = site.load_curated(root)
+    overrides, digest = corrections.load(root)
     data_dir = root / "articles" / "data"
     archive = Archive.open(data_dir)
     repair = (data_dir / PENDING_NAME).exists()
@@ -172,12 +208,13 @@ def run(args: argparse.Namespace) -> Report:
         log.info("fetching papers submitted %s .. %s", start.strftime("%Y-%m-%d %H:%M"), now.strftime("%Y-%m-%d %H:%M"))
         candidates = fetch.fetch_window(config.arxiv, start, now, page_logger(archive))
         report.fetched = len(candidates)
-        merge_candidates(archive, candidates, config.relevance, report)
+        merge_candidates(archive, candidates, config.relevance, overrides, report)
         if report.new or report.updated or args.since:
             archive.state["watermark"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     if args.merge_archive:
         merge_archive(archive, args.merge_archive, report)
-    outputs = collect_outputs(root, archive, config, full=args.no_fetch or repair, report=report, curated=curated)
+    apply_overrides_everywhere(archive, config, overrides, digest, not args.no_fetch, report)
+    outputs = collect_outputs(root, archive, config, args.no_fetch or repair, report, curated, overrides, now)
     if args.dry_run:
         report.written = sorted(changed_outputs(outputs))
         return report

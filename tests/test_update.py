@@ -270,5 +270,5 @@ def test_resetting_the_data_folder_resets_every_page(fake_arxiv, project):
     import shutil
     shutil.rmtree(project / "articles" / "data")
     assert run_update(project, "--no-fetch") == 0
-    assert sorted(path.name for path in (project / "articles").iterdir()) == ["README.md", "data", "feed.xml"]
+    assert sorted(path.name for path in (project / "articles").iterdir()) == ["README.md", "data", "feed.xml", "rejected.md"]
     assert "No papers yet" in latest_block(project)
