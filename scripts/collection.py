@@ -25,7 +25,8 @@ UNKNOWN = "-"
 OTHER_FILES = frozenset({"overrides.yaml"})
 PLACEHOLDERS = re.compile(r"\b(coming soon|tbd|todo|fixme|lorem ipsum)\b", re.IGNORECASE)
 EXAMPLE_HOSTS = re.compile(r"^(?:[\w-]+\.)*(?:example\.(?:com|org|net)|localhost)$", re.IGNORECASE)
-URL = re.compile(r"^https://(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})(?::\d+)?(?:[/?#]\S*)?$")
+# No spaces, parentheses, angle brackets, quotes or backticks: they could close a Markdown link or open HTML.
+URL = re.compile(r"""^https://(?P<host>[A-Za-z0-9.-]+\.[A-Za-z]{2,})(?::\d+)?(?:[/?#][^\s()<>"'`]*)?$""")
 ARXIV_URL = re.compile(r"^https?://(?:www\.)?arxiv\.org/(?:abs|pdf)/(?P<id>[^?#]+?)(?:\.pdf)?/?$")
 MODALITIES = ("text", "image", "audio", "video")
 # Headings the awesome-lint ToC rule leaves out of Contents.

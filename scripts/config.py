@@ -156,7 +156,7 @@ def env_delay(environ: dict, configured: float) -> float:
 def env_api_url(environ: dict) -> str:
     """Return ARXIV_API_URL when set (validated), else arXiv's own endpoint."""
     url = environ.get("ARXIV_API_URL", DEFAULT_API_URL)
-    if not re.match(r"^https?://[^\s?#]+$", url):
+    if not re.fullmatch(r"https?://[^\s?#]+", url):
         raise ConfigError(f"environment ARXIV_API_URL: expected the full query endpoint like {DEFAULT_API_URL}, got {url!r}")
     return url
 
@@ -173,7 +173,7 @@ def parse_relevance(raw: dict, source: Path) -> object:
 def load_config(path: Path, environ: dict | None = None) -> Config:
     """Load and validate config.yaml; raise ConfigError naming file and key on any problem."""
     environ = os.environ if environ is None else environ
-    raw = load_yaml(path, ConfigError)
+    raw = load_yaml(path, ConfigError, unique_keys=True)
     if not isinstance(raw, dict):
         raise ConfigError(f"{path}: expected a mapping with sections {', '.join(SECTIONS)}; got {type(raw).__name__}")
     unknown = sorted(str(key) for key in raw if key not in SECTIONS)

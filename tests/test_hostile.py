@@ -291,9 +291,7 @@ def test_a_config_that_is_a_folder(fake_arxiv, project, capsys):
     ("ARXIV_DELAY_SECONDS", "soon", "ARXIV_DELAY_SECONDS: expected seconds as a number"),
     ("ARXIV_API_URL", "file:///etc/passwd", "ARXIV_API_URL: expected the full query endpoint"),
     ("ARXIV_API_URL", "http://127.0.0.1:9/api/query?x=1", "ARXIV_API_URL: expected the full query endpoint"),
-    pytest.param("ARXIV_API_URL", "http://127.0.0.1:9/api/query\n", "ARXIV_API_URL: expected the full query endpoint",
-                 marks=pytest.mark.xfail(strict=True, reason="config.env_api_url matches with re.match(...$), and $ also "
-                                         "matches before a trailing newline; use re.fullmatch")),
+    ("ARXIV_API_URL", "http://127.0.0.1:9/api/query\n", "ARXIV_API_URL: expected the full query endpoint"),
 ])
 def test_hostile_environment_overrides(fake_arxiv, project, capsys, monkeypatch, variable, value, words):
     monkeypatch.setenv(variable, value)
@@ -310,8 +308,6 @@ def test_load_yaml_can_refuse_a_key_written_twice(tmp_path):
     assert load_yaml(path, ConfigError, unique_keys=True) == [{"name": "a"}, {"name": "b"}]
 
 
-@pytest.mark.xfail(strict=True, reason="config.load_config calls load_yaml(path, ConfigError) and YAML keeps the last of "
-                   "two equal keys silently; pass unique_keys=True")
 def test_a_config_key_written_twice_is_an_error_not_a_silent_override(fake_arxiv, project, capsys):
     (project / "config.yaml").write_text(ARXIV + "  retries: 1\n  retries: 9\n", encoding="utf-8")
     check_refused(project, fake_arxiv, capsys, "config.yaml", "key 'retries' is written twice")
@@ -380,8 +376,6 @@ def test_a_hostile_collection_file_stops_the_update_before_anything_is_written(f
     assert snapshot(curated_project) == before and fake_arxiv.requests == []
 
 
-@pytest.mark.xfail(strict=True, reason="collection.URL accepts any non-space characters after the host, so ')' closes "
-                   "the Markdown link and '<b>' reaches README.md as raw HTML; reject ()<>\"'` and spaces in https_url")
 def test_a_collection_url_cannot_smuggle_html_into_the_readme(fake_arxiv, curated_project, capsys):
     tools = curated_project / "collection" / "tools.yaml"
     tools.write_text(tools.read_text(encoding="utf-8") + "\n" + tool(url="https://attacker.dev/a)<b>x</b>"),

@@ -303,6 +303,6 @@ def test_a_lost_race_is_merged_by_the_real_update_command(tmp_path, fake_arxiv):
     assert read_ids(tip / "articles" / "data") == {paper.id for paper in [*seed_papers, theirs, ours]}
     assert len({paper.id for paper in [*seed_papers, theirs, ours]}) == 5
     readme = (tip / "README.md").read_text(encoding="utf-8")
-    assert f"https://arxiv.org/abs/{ours.id})" in readme and f"https://arxiv.org/abs/{theirs.id})" in readme
+    assert f"https://arxiv.org/abs/{ours.id}v1)" in readme and f"https://arxiv.org/abs/{theirs.id}v1)" in readme
     assert git(remote, "log", "--format=%s", "main").splitlines() == ["Add 1 new paper", "Add 1 new paper", "Seed"]
     assert ".update.lock" not in git(remote, "ls-tree", "-r", "--name-only", "main")
