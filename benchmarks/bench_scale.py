@@ -1,6 +1,6 @@
 """Measure the update at archive sizes of 1,000 to 100,000 papers: wall time, peak memory, files written, largest file.
 
-Run from the repository root:  python benchmarks/bench_scale.py [--sizes 1000 10000 100000] [--workdir DIR]
+Run from the repository root:  python benchmarks/bench_scale.py [--sizes 1000 10000 100000] [--repeat N] [--workdir DIR]
 
 Each size gets its own synthetic project in a temporary folder: month JSON files written through scripts.archive
 (so the format is the real one), a README.md with the LATEST_PAPERS markers and a config.yaml without relevance
