@@ -55,12 +55,27 @@ def parse_month(path: Path, data: dict) -> dict[str, Paper]:
         if not (isinstance(record, dict) and REQUIRED.issubset(record)):
             missing = [key for key in REQUIRED_KEYS if not isinstance(record, dict) or key not in record]
             raise ArchiveError(f"{path}: papers[{index}] lacks {', '.join(missing)}; restore the file with `git checkout -- {path}`")
-        try:
-            paper = Paper.from_dict(record)
-        except TypeError as error:
-            raise ArchiveError(f"{path}: papers[{index}]: {error}; restore the file with `git checkout -- {path}`") from None
+        problem = record_problem(record, path.stem)
+        if problem:
+            raise ArchiveError(f"{path}: papers[{index}]: {problem}; restore the file with `git checkout -- {path}`")
+        paper = Paper.from_dict(record)
         papers[paper.id] = paper
     return papers
+
+
+RECORD_TYPES = {"id": str, "version": int, "title": str, "authors": list, "published": str, "updated": str,
+                "summary": str, "categories": list, "tags": list}
+
+
+def record_problem(record: dict, month: str) -> str:
+    """Return what is wrong with one archived record's types or month, or an empty string."""
+    for key, kind in RECORD_TYPES.items():
+        value = record[key]
+        if isinstance(value, bool) or not isinstance(value, kind):
+            return f"{key} should be {kind.__name__}, not {type(value).__name__}"
+    if not record["published"].startswith(month):
+        return f"published {record['published']!r} belongs in {record['published'][:7]}.json, not {month}.json"
+    return ""
 
 
 def month_summary(papers) -> dict:

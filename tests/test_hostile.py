@@ -420,8 +420,6 @@ def test_an_archive_record_with_a_lone_surrogate_fails_before_any_page_or_data_f
     assert {name: content for name, content in after.items() if name != "articles/data/pending.json"} == before
 
 
-@pytest.mark.xfail(strict=True, reason="archive.parse_month does not check field types: a version written as a string "
-                   "crashes merge_paper with a TypeError traceback instead of an ArchiveError naming file and key")
 def test_an_archive_record_of_the_wrong_type_is_a_clear_error(fake_arxiv, project, capsys):
     fake_arxiv.papers = [FakePaper(id="2503.10000", published="2025-03-01T00:00:00Z", version=2)]
     write_record(project, version="2")
@@ -431,8 +429,6 @@ def test_an_archive_record_of_the_wrong_type_is_a_clear_error(fake_arxiv, projec
     assert snapshot(project) == before
 
 
-@pytest.mark.xfail(strict=True, reason="archive.parse_month accepts a record whose published month is not its file's, "
-                   "so Archive.get looks in the other month and the next fetch archives the paper a second time")
 def test_a_record_in_the_wrong_month_file_is_not_archived_twice(fake_arxiv, project, capsys):
     fake_arxiv.papers = [FakePaper(id="2505.10000", published="2025-05-01T00:00:00Z")]
     write_record(project, id="2505.10000", published="2025-05-01T00:00:00Z", url="https://arxiv.org/abs/2505.10000")
