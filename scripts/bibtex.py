@@ -29,6 +29,7 @@ LINE_BREAKS = re.compile("[\t\n\r\x0b\x0c\x85\u2028\u2029]")
 ASCII_LETTERS = str.maketrans(
     {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 )
+NOT_ALNUM = re.compile(r"[^a-z0-9]")
 NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv"))
 STOP_WORDS = frozenset(
     "a an the on of in for to and or with without towards toward via is are be do does can when what why how "
@@ -38,6 +39,8 @@ STOP_WORDS = frozenset(
 
 def ascii_fold(text: str) -> str:
     """Return the lowercase ASCII letters and digits of text, accents removed (Łukasz -> lukasz)."""
+    if text.isascii():
+        return NOT_ALNUM.sub("", text.lower())  # NFKD cannot change ASCII
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(ASCII_LETTERS))
     return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode("ascii"))
 
@@ -76,6 +79,8 @@ def paper_year(paper: Paper) -> str:
 
 def bib_text(text: str) -> str:
     """Return text for a braced BibTeX field: one line, printable, LaTeX specials escaped, braces balanced."""
+    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip() and not SPECIAL.search(text):
+        return text  # nothing to change (the usual case)
     printable = " ".join(UNPRINTABLE.sub("", LINE_BREAKS.sub(" ", text)).split())
     return SPECIAL.sub(lambda match: LATEX_SPECIALS[match[0]], printable)
 

@@ -14,6 +14,8 @@ MARKDOWN = re.compile(r"([\\`*_\[\]|$~])")
 
 def plain(text: str) -> str:
     """Collapse whitespace (newlines end a table) and drop invisible and control characters."""
+    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip():
+        return text  # already plain (the usual case): skip the regex, which scans every character
     return " ".join(INVISIBLE.sub(" ", text).split())
 
 
