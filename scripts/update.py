@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import corrections, fetch, links, site
+from . import corrections, fetch, freshness, links, site
 from .archive import Archive, dump_json, merge_paper
 from .config import Config, load_config
 from .errors import ListError
@@ -163,11 +163,12 @@ def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Over
         archive.state["overrides"] = digest
 
 
-def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, report: Report, curated,
+def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, force: bool, report: Report, curated,
                     overrides: Overrides, now: datetime) -> dict[Path, str | None]:
     """Return every file this run should leave behind: data files first, then pages."""
-    months = archive.all_months() if full else sorted(archive.changed)
     outputs = archive.data_outputs()
+    months, digests = freshness.months_to_render(archive.data_dir, outputs, archive.all_months(), archive.changed, full, force)
+    outputs.update(freshness.rendered_output(archive.data_dir, digests))
     threshold = getattr(config.relevance, "threshold", 0)
     audit, rejected_count = corrections.audit_outputs(root, report.rejected, {paper.id for paper in report.new}, overrides,
                                                       now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit, threshold)
@@ -216,7 +217,7 @@ def run(args: argparse.Namespace) -> Report:
     if args.merge_archive:
         merge_archive(archive, args.merge_archive, report)
     apply_overrides_everywhere(archive, config, overrides, digest, not args.no_fetch, report)
-    outputs = collect_outputs(root, archive, config, args.no_fetch or repair, report, curated, overrides, now)
+    outputs = collect_outputs(root, archive, config, args.no_fetch or repair, repair, report, curated, overrides, now)
     if args.dry_run:
         report.written = sorted(changed_outputs(outputs))
         return report

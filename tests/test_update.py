@@ -272,3 +272,24 @@ def test_resetting_the_data_folder_resets_every_page(fake_arxiv, project):
     assert run_update(project, "--no-fetch") == 0
     assert sorted(path.name for path in (project / "articles").iterdir()) == ["README.md", "data", "feed.xml", "rejected.md"]
     assert "No papers yet" in latest_block(project)
+
+
+def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fake_arxiv, project, monkeypatch):
+    from scripts import freshness, render
+    fake_arxiv.papers = make_papers(300)
+    run_update(project, "--since", "2025-01-01")
+    rendered = []
+    real = render.month_pages
+    monkeypatch.setattr(render, "month_pages", lambda month, *rest: rendered.append(month) or real(month, *rest))
+    assert run_update(project, "--no-fetch") == 0 and rendered == []
+    (project / "articles" / "2025-04.md").unlink()
+    data = project / "articles" / "data" / "2025-03.json"
+    data.write_text(data.read_text().replace("Part 0", "Part Zero"))
+    assert run_update(project, "--no-fetch") == 0
+    assert sorted(rendered) == ["2025-03", "2025-04"]
+    assert "Part Zero" in (project / "articles" / "2025-03.md").read_text()
+    rendered.clear()
+    freshness.renderer_digest.cache_clear()
+    monkeypatch.setattr(freshness, "renderer_digest", lambda: "a changed template")
+    assert run_update(project, "--no-fetch") == 0
+    assert sorted(rendered) == ["2025-03", "2025-04", "2025-05"]
