@@ -304,10 +304,13 @@ def largest(root: Path, markdown: bool) -> tuple[str, int]:
 
 def run_sequence(root: Path, api: FakeArxiv, arrivals: list[FakePaper], recent: list[FakePaper],
                  env: dict[str, str]) -> list[Measure]:
-    """Measure, in order: cold render, re-render, an update adding the arrivals, the same update again, a look-back re-read."""
+    """Measure, in order: cold render, re-render (unchanged, then forced), an update adding the arrivals, the same update again, a look-back re-read."""
     api.papers = arrivals
     runs = [measure("full render (cold)", root, ["--no-fetch"], env),
-            measure("full re-render", root, ["--no-fetch"], env),
+            measure("full re-render, nothing changed", root, ["--no-fetch"], env)]
+    # Without the recorded digests every month counts as changed: what a template or renderer change costs.
+    (root / "articles" / "data" / "rendered.json").unlink()
+    runs += [measure("full re-render, renderer changed", root, ["--no-fetch"], env),
             measure(f"update +{len(arrivals)} new", root, [], env),
             measure("update, nothing new", root, [], env)]
     api.papers = arrivals + recent
@@ -360,7 +363,7 @@ def bench_size(count: int, workdir: Path, seed: int, repeat: int) -> tuple[list[
 
 def table_lines(count: int, runs: list[Measure], facts: dict) -> list[str]:
     """Return the printed rows of one size."""
-    lines = [f"{count:>7} | {run.label:<20} | {run.wall:7.2f} | {run.cpu:6.2f} | {run.peak_mb:8.1f} | {run.files:6d} | "
+    lines = [f"{count:>7} | {run.label:<32} | {run.wall:7.2f} | {run.cpu:6.2f} | {run.peak_mb:8.1f} | {run.files:6d} | "
              f"{run.bytes_written / 1024:10.1f} | {run.deleted:7d}" for run in runs]
     (md_name, md_size), (data_name, data_size) = facts["largest_md"], facts["largest_data"]
     lines.append(f"{count:>7} | largest Markdown: {md_name} {md_size / 1024:.1f} KiB"

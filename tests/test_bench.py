@@ -15,7 +15,8 @@ from scripts.paper import Paper
 from tests.conftest import REPO
 
 BENCH = REPO / "benchmarks" / "bench_scale.py"
-RUNS = ("python + imports", "full render (cold)", "full re-render", "update +50 new", "update, nothing new",
+RUNS = ("python + imports", "full render (cold)", "full re-render, nothing changed", "full re-render, renderer changed",
+        "update +50 new", "update, nothing new",
         "update, re-read 7 d")
 ROW = re.compile(r"^\s*1000 \| (?P<label>[^|]+?)\s+\|\s+(?P<wall>[\d.]+) \|\s+(?P<cpu>[\d.]+) \|\s+(?P<peak>[\d.]+) \|"
                  r"\s+(?P<files>\d+) \|\s+(?P<kb>[\d.]+) \|\s+(?P<deleted>\d+)$")
@@ -35,7 +36,8 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert sorted(rows) == sorted(RUNS)
     assert all(float(row["wall"]) > 0 and float(row["cpu"]) > 0 and float(row["peak"]) > 0 for row in rows.values())
     assert int(rows["full render (cold)"]["files"]) > 36  # a page and more for each of the 36 months, plus indexes
-    assert int(rows["full re-render"]["files"]) == 0  # nothing changed since the cold render
+    assert int(rows["full re-render, nothing changed"]["files"]) == 0  # nothing changed since the cold render
+    assert int(rows["full re-render, renderer changed"]["files"]) == 1  # every page rendered again, none differs: only the digests
     assert 0 < int(rows["update +50 new"]["files"]) < int(rows["full render (cold)"]["files"])
     assert int(rows["update, nothing new"]["files"]) == 0
     assert int(rows["update, re-read 7 d"]["files"]) == 0
