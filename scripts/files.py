@@ -48,7 +48,11 @@ def check_encodable(path: Path, text: str | None) -> None:
 
 def write_changed(outputs: dict[Path, str | None]) -> list[Path]:
     """Write (or, for None, delete) every output whose content changed; return the paths touched, in order."""
-    changed = changed_outputs(outputs)
+    return write_files(changed_outputs(outputs))
+
+
+def write_files(changed: dict[Path, str | None]) -> list[Path]:
+    """Write (or, for None, delete) every given file, after checking all can be written; return the paths, in order."""
     for path, text in changed.items():
         check_encodable(path, text)
     written = []

@@ -54,7 +54,8 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
     for month in candidates:
         path = data_dir / f"{month}.json"
         text = data_texts.get(path)
-        digests[month] = month_digest(text.encode("utf-8") if text is not None else path.read_bytes())
+        data = text.encode("utf-8", "surrogatepass") if text is not None else path.read_bytes()  # the write refuses surrogates
+        digests[month] = month_digest(data)
         page = data_dir.parent / f"{month}.md"
         if force or month in changed or digests[month] != recorded.get(month) or not page.exists():
             render.append(month)

@@ -14,7 +14,7 @@ from . import corrections, fetch, freshness, links, site
 from .archive import Archive, dump_json, merge_paper
 from .config import Config, load_config
 from .errors import ListError
-from .files import changed_outputs, check_encodable, write_changed
+from .files import changed_outputs, write_files
 from .lock import exclusive
 from .markers import find_block
 from .overrides import Overrides, apply_overrides
@@ -182,13 +182,10 @@ def write_outputs(data_dir: Path, outputs: dict[Path, str | None]) -> list[Path]
     changed = changed_outputs(outputs)
     if not changed:
         return []
-    for path, text in changed.items():
-        check_encodable(path, text)
     pending = data_dir / PENDING_NAME
-    write_changed({pending: dump_json({"schema": 1, "render": "all"})})
-    written = write_changed(changed)
+    written = write_files({pending: dump_json({"schema": 1, "render": "all"}), **changed})  # every text checked first
     pending.unlink()
-    return written
+    return written[1:]
 
 
 def run(args: argparse.Namespace) -> Report:
