@@ -22,8 +22,8 @@ arxiv:
     - [LLM, language model]
   exclude: [battery]
   page_size: {page_size}
-  retries: 2
-  timeout_seconds: 5
+  retries: {retries}
+  timeout_seconds: {timeout}
   lookback_days: 7
 """
 
@@ -53,11 +53,16 @@ def fake_arxiv(monkeypatch):
     server.server_close()
 
 
+def project_config(page_size: int = 50, retries: int = 2, timeout: float = 5) -> str:
+    """Return the test projects' config.yaml text (no relevance rules: everything fetched is kept)."""
+    return TEST_CONFIG.format(page_size=page_size, retries=retries, timeout=timeout)
+
+
 def make_project(root: Path, page_size: int = 50, config: str | None = None) -> Path:
     """Write a minimal project (README with markers, config) into root and return it."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "README.md").write_text(README, encoding="utf-8")
-    (root / "config.yaml").write_text(config or TEST_CONFIG.format(page_size=page_size), encoding="utf-8")
+    (root / "config.yaml").write_text(config or project_config(page_size), encoding="utf-8")
     return root
 
 

@@ -19,24 +19,11 @@ from pathlib import Path
 import pytest
 
 from scripts import fetch, files, update
-from tests.conftest import REPO, make_project, snapshot
+from tests.conftest import REPO, make_project, snapshot, project_config
 from tests.fake_arxiv import (FakePaper, dripping, dropped, empty_page, error_entry, http_status, make_papers, malformed,
                               new_submission, refused, reset_before_answer, reset_mid_body, slow, truncated,
                               vanished_results)
 
-CONFIG = """\
-list:
-  readme_papers: 20
-arxiv:
-  categories: [cs.CL, cs.CR]
-  all_of:
-    - [jailbreak, red teaming]
-    - [LLM, language model]
-  page_size: 10
-  retries: {retries}
-  timeout_seconds: 1
-  lookback_days: 7
-"""
 START, END = "<!-- LATEST_PAPERS_START -->", "<!-- LATEST_PAPERS_END -->"
 PAPER_LINK = re.compile(r"\]\(https://arxiv\.org/abs/([^)\s]+?)(?:v\d+)?\)")  # README links name the version
 
@@ -84,7 +71,7 @@ def recent_papers(count: int, hours_ago: int, first_number: int) -> list[FakePap
 
 def setup_project(root: Path, retries: int = 1) -> Path:
     """A project whose config retries `retries` times with a one-second timeout."""
-    return make_project(root, config=CONFIG.format(retries=retries))
+    return make_project(root, config=project_config(page_size=10, retries=retries, timeout=1))
 
 
 def run_update(root: Path, *args: str) -> int:
@@ -203,7 +190,7 @@ def test_a_slow_answer_times_out_and_is_retried(fake_arxiv, tmp_path):
 def test_a_lasting_fault_changes_no_byte_and_the_next_run_catches_up(fake_arxiv, baseline, capsys, name):
     fault, words = {**FAULTS, **SLOW_FAULTS}[name]
     if name == "timeout":  # one try is enough to see the timeout, and keeps the test fast
-        (baseline / "config.yaml").write_text(CONFIG.format(retries=0), encoding="utf-8")
+        (baseline / "config.yaml").write_text(project_config(page_size=10, retries=0, timeout=1), encoding="utf-8")
     before = snapshot(baseline)
     fake_arxiv.faults = faults_from(fake_arxiv, 2, fault)
     assert run_update(baseline) == 1
