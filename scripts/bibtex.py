@@ -30,6 +30,10 @@ ASCII_LETTERS = str.maketrans(
     {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 )
 NOT_ALNUM = re.compile(r"[^a-z0-9]")
+TITLE_WORD_BREAK = re.compile(r"[\s\-:/]+")
+KEY_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
+YEAR_START = re.compile(r"^\d{4}-")
+SPLITTING_WORD = re.compile(r"(?:^|\s)(?:and|others)(?:\s|$)", re.IGNORECASE)
 NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv"))
 STOP_WORDS = frozenset(
     "a an the on of in for to and or with without towards toward via is are be do does can when what why how "
@@ -42,7 +46,7 @@ def ascii_fold(text: str) -> str:
     if text.isascii():
         return NOT_ALNUM.sub("", text.lower())  # NFKD cannot change ASCII
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(ASCII_LETTERS))
-    return re.sub(r"[^a-z0-9]", "", decomposed.encode("ascii", "ignore").decode("ascii"))
+    return NOT_ALNUM.sub("", decomposed.encode("ascii", "ignore").decode("ascii"))
 
 
 def first_author_surname(authors: tuple[str, ...]) -> str:
@@ -54,7 +58,7 @@ def first_author_surname(authors: tuple[str, ...]) -> str:
 
 def first_title_word(title: str) -> str:
     """Return the folded first title word that is not a stop word, at most 20 characters; "" when none."""
-    for word in re.split(r"[\s\-:/]+", title):
+    for word in TITLE_WORD_BREAK.split(title):
         folded = ascii_fold(word)
         if folded and folded not in STOP_WORDS:
             return folded[:20]
@@ -63,13 +67,13 @@ def first_title_word(title: str) -> str:
 
 def citation_key(paper: Paper) -> str:
     """Return surname + year + title word + arXiv ID, e.g. "lovelace2025reasoning-2505.11494": unique and stable."""
-    identifier = re.sub(r"[^A-Za-z0-9.-]", "-", paper.id)
+    identifier = KEY_UNSAFE.sub("-", paper.id)
     return f"{first_author_surname(paper.authors)}{paper_year(paper)}{first_title_word(paper.title)}-{identifier}"
 
 
 def paper_year(paper: Paper) -> str:
     """Return the year of first submission, or raise ArchiveError when `published` does not start with one."""
-    if not re.match(r"^\d{4}-", paper.published or ""):
+    if not YEAR_START.match(paper.published or ""):
         raise ArchiveError(
             f"bibtex: paper {paper.id} key 'published' is {paper.published!r}, not a time like 2025-05-16T17:59:46Z; "
             "fix that record in articles/data/ or re-fetch the paper"
@@ -85,10 +89,9 @@ def bib_text(text: str) -> str:
     return SPECIAL.sub(lambda match: LATEX_SPECIALS[match[0]], printable)
 
 
-def bib_name(name: str) -> str:
-    """Return one author for the author field; names BibTeX would split or reorder (commas, " and ") are braced."""
-    escaped = bib_text(name)
-    if "," in escaped or re.search(r"(?:^|\s)(?:and|others)(?:\s|$)", escaped, re.IGNORECASE):
+def braced_name(escaped: str) -> str:
+    """Brace an escaped author name when BibTeX would split or reorder it."""
+    if "," in escaped or SPLITTING_WORD.search(escaped):
         return f"{{{escaped}}}"
     return escaped
 
@@ -107,15 +110,16 @@ def render_entry(paper: Paper) -> str:
     """Return one @misc entry: title, authors, year, arXiv eprint, primary class, URL and venue note."""
     arxiv_id = checked_id(paper)
     fields = [("title", f"{{{bib_text(paper.title)}}}")]
-    authors = [bib_name(name) for name in paper.authors if bib_text(name)]
+    authors = [braced_name(escaped) for escaped in map(bib_text, paper.authors) if escaped]
     if authors:
         fields.append(("author", " and ".join(authors)))
     fields += [("year", paper_year(paper)), ("eprint", arxiv_id), ("archivePrefix", "arXiv")]
     if paper.categories:
         fields.append(("primaryClass", bib_text(paper.categories[0])))
     fields.append(("url", paper.url))
-    if bib_text(paper.venue):
-        fields.append(("note", bib_text(paper.venue)))
+    venue = bib_text(paper.venue)
+    if venue:
+        fields.append(("note", venue))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{{citation_key(paper)},\n{body}\n}}\n"
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
+from itertools import repeat
 from pathlib import Path
 
 from . import bibtex, chart, collection, feed, render
-from .archive import Archive, sort_newest_first
+from .archive import Archive, month_summary, parse_month, read_json, sort_newest_first
 from .config import Config
-from .files import read_text
+from .files import changed_outputs, read_text
 from .markers import replace_block
 from .errors import MarkerError
 
@@ -16,6 +20,8 @@ DOMAINS = ["jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy"
            "agent-safety", "guardrails", "evaluation", "hallucination", "fairness", "misuse"]
 LATEST = "LATEST_PAPERS"
 FEED_SIZE = 50
+PARALLEL_MONTHS = 8  # below this many months to render, starting worker processes costs more than it saves
+MAX_WORKERS = 4
 CHART_MONTHS = 24
 CHART_PATH = "assets/img/trend.svg"
 
@@ -94,15 +100,36 @@ def load_curated(root: Path):
     return collection.load_collections(root) if curated else None
 
 
+def month_file_outputs(articles: Path, data_dir: Path, month: str) -> dict[Path, str | None]:
+    """Render one month straight from its data file (in a worker process); return only the files that differ on disk."""
+    path = data_dir / f"{month}.json"
+    papers = list(parse_month(path, read_json(path)).values())
+    return changed_outputs(month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"]))
+
+
+def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> dict[Path, str | None]:
+    """Render the given months; unchanged months are rendered from their files in parallel when there are many
+    (then only the pages that differ from disk are returned: unchanged ones would be left alone anyway)."""
+    from_disk = [month for month in months if month not in archive.changed]
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    outputs: dict[Path, str | None] = {}
+    if workers > 1 and len(from_disk) >= PARALLEL_MONTHS:
+        # fork: workers start with the modules loaded; each reads, renders and returns one month.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for pages in pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), from_disk):
+                outputs.update(pages)
+        months = [month for month in months if month in archive.changed]
+    for month in months:
+        papers = sort_newest_first(archive.month(month).values())
+        outputs.update(month_outputs(articles, month, papers, archive.index.get(month, {}).get("tags", {})))
+    return outputs
+
+
 def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int,
                  curated=None) -> dict[Path, str | None]:
     """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated pages."""
     articles = root / "articles"
-    outputs: dict[Path, str | None] = {}
-    for month in months:
-        papers = sort_newest_first(archive.month(month).values())
-        tag_counts = archive.index.get(month, {}).get("tags", {})
-        outputs.update(month_outputs(articles, month, papers, tag_counts))
+    outputs = all_month_outputs(articles, archive, months)
     live_index = {month: entry for month, entry in archive.index.items() if entry["count"]}
     outputs.update(orphan_outputs(articles, set(live_index)))
     outputs[articles / "README.md"] = render.archive_index(live_index, DOMAINS, rejected_count)

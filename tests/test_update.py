@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -293,3 +294,22 @@ def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fak
     monkeypatch.setattr(freshness, "renderer_digest", lambda: "a changed template")
     assert run_update(project, "--no-fetch") == 0
     assert sorted(rendered) == ["2025-03", "2025-04", "2025-05"]
+
+
+def test_parallel_month_rendering_matches_serial(fake_arxiv, tmp_path, monkeypatch):
+    from scripts import site
+    fake_arxiv.papers = make_papers(400, step_hours=30)
+    serial = make_project(tmp_path / "serial")
+    run_update(serial, "--since", "2025-01-01")
+    (serial / "articles" / "data" / "rendered.json").unlink()
+    for page in (serial / "articles").glob("20*.md"):
+        page.write_text("stale\n")
+    import shutil
+    parallel = Path(shutil.copytree(serial, tmp_path / "parallel"))
+    monkeypatch.setattr(site, "PARALLEL_MONTHS", 10**6)
+    assert run_update(serial, "--no-fetch") == 0
+    monkeypatch.setattr(site, "PARALLEL_MONTHS", 2)
+    monkeypatch.setattr(site.os, "cpu_count", lambda: 2)
+    assert run_update(parallel, "--no-fetch") == 0
+    assert len(list((parallel / "articles").glob("20*.md"))) > 10
+    assert snapshot(parallel) == snapshot(serial)
