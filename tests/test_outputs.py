@@ -1,0 +1,34 @@
+"""Issue 6 end to end: after an update on the fake arXiv, the feed, BibTeX, chart, code links and venues are in place."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import bibtexparser
+import feedparser
+
+from scripts import update
+from tests.fake_arxiv import FakePaper, make_papers
+
+WITH_CODE = FakePaper(id="2506.01234", published="2025-06-02T09:00:00Z", title="Shielding Agents from Injected Tools",
+                      comment="Accepted at ICLR 2026. Code: https://github.com/example-lab/agent-shield.")
+
+
+def test_update_links_feed_chart_bib_code_and_venue(fake_arxiv, project):
+    fake_arxiv.papers = make_papers(60) + [WITH_CODE]
+    assert update.main(["--root", str(project), "--since", "2025-01-01"]) == 0
+    readme = (project / "README.md").read_text()
+    assert "](articles/feed.xml)" in readme and "![Papers per month by safety domain" in readme
+    assert "[Code](https://github.com/example-lab/agent-shield)" in readme and "*ICLR 2026*" in readme
+    for month in ("2025-03", "2025-06"):
+        page = (project / "articles" / f"{month}.md").read_text()
+        assert f"[BibTeX for this month]({month}.bib)" in page
+        entries = bibtexparser.loads((project / "articles" / f"{month}.bib").read_text()).entries
+        assert entries and all(entry["archiveprefix"] == "arXiv" for entry in entries)
+    feed = feedparser.parse((project / "articles" / "feed.xml").read_text())
+    assert not feed.bozo and len(feed.entries) == 50
+    assert feed.entries[0].link == "https://arxiv.org/abs/2506.01234"
+    published = [entry.published for entry in feed.entries]
+    assert published == sorted(published, reverse=True)
+    svg = ET.parse(project / "assets" / "img" / "trend.svg").getroot()
+    assert svg.tag.endswith("svg")
