@@ -60,8 +60,11 @@ def merge_rejected(existing: dict, rejected: list[Paper], run_date: str, limit: 
     """Return the record with this run's rejected papers added: one entry per paper (its latest rejection), newest
     run first and highest score first within a run, at most `limit` entries; IDs in `settled` (archived or
     overridden since) are dropped."""
-    latest = {paper.id: candidate(paper, run_date) for paper in rejected}
-    kept = [entry for entry in existing.get("candidates", []) if entry["id"] not in latest]
+    recorded = {entry["id"]: entry for entry in existing.get("candidates", [])}
+    # A paper turned down again with the same score keeps its entry (and date), so a quiet run changes no byte.
+    latest = {paper.id: candidate(paper, run_date) for paper in rejected
+              if paper.id not in recorded or recorded[paper.id]["score"] != paper.score}
+    kept = [entry for entry in recorded.values() if entry["id"] not in latest]
     entries = [entry for entry in kept + list(latest.values()) if entry["id"] not in settled]
     entries.sort(key=lambda entry: (entry["date"], entry["score"], entry["id"]), reverse=True)
     return {"schema": SCHEMA, "candidates": entries[:max(limit, 0)]}

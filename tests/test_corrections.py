@@ -83,3 +83,24 @@ def test_bad_overrides_file_stops_the_run_before_writing(fake_arxiv, tmp_path, c
     error = capsys.readouterr().err
     assert "overrides.yaml" in error and "quote it" in error
     assert snapshot(root) == before and fake_arxiv.requests == []
+
+
+def test_a_later_run_with_the_same_rejections_changes_no_byte(fake_arxiv, tmp_path, monkeypatch):
+    from datetime import datetime, timezone
+
+    def clock(moment: str):
+        class Frozen(datetime):
+            @classmethod
+            def now(cls, tz=None):
+                return datetime.fromisoformat(moment).replace(tzinfo=timezone.utc)
+        monkeypatch.setattr(update, "datetime", Frozen)
+
+    root = shipped_project(tmp_path)
+    fake_arxiv.papers = [ON_TOPIC, OFF_TOPIC]
+    clock("2025-05-25T10:00:00")
+    assert update.main(["--root", str(root), "--since", "2025-05-01"]) == 0
+    before = snapshot(root)
+    clock("2025-05-26T10:00:00")
+    assert update.main(["--root", str(root)]) == 0
+    assert "submittedDate:[202505181000 TO 202505261000]" in fake_arxiv.requests[-1].query
+    assert snapshot(root) == before
