@@ -379,8 +379,8 @@ def table_lines(count: int, runs: list[Measure], facts: dict) -> list[str]:
     return lines
 
 
-HEADER = ["  size  | run                  |  wall s |  cpu s |  peak MB |  files |  written KB | deleted",
-          "--------+----------------------+---------+--------+----------+--------+-------------+--------"]
+HEADER = ["  size  | run                              |  wall s |  cpu s |  peak MB |  files |  written KB | deleted",
+          "--------+----------------------------------+---------+--------+----------+--------+-------------+--------"]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
