@@ -27,3 +27,7 @@ class MarkerError(ListError):
 
 class LockError(ListError):
     """Another update holds the lock on this checkout."""
+
+
+class EvaluationError(ListError):
+    """A labels or corpus file given to scripts.evaluate is missing or malformed."""

@@ -35,3 +35,50 @@ def cell(text: str, limit: int = 0) -> str:
         text = shorten(text, limit)
     text = "".join(HTML.get(char, char) for char in text) if any(char in text for char in "&<>") else text
     return MARKDOWN.sub(r"\\\1", text)
+
+
+# Pipe tables padded the way awesome-lint's table-pipe-alignment rule measures them.
+
+def utf16_width(value: str) -> int:
+    """Length as JavaScript counts it, which is how awesome-lint measures table cells."""
+    return len(value.encode("utf-16-le")) // 2
+
+
+def split_row(line: str) -> list[str]:
+    """Cells of one pipe-table row, splitting only on unescaped pipes."""
+    return [part.strip() for part in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+
+
+def is_delimiter(line: str) -> bool:
+    """True for a table's header-delimiter row, e.g. | --- | --- |."""
+    return bool(re.fullmatch(r"\|(\s*:?-+:?\s*\|)+", line.strip()))
+
+
+def aligned(rows: list[list[str]]) -> list[str]:
+    """Pad table rows so every pipe lines up; rows[1] is the delimiter row, short rows get empty cells."""
+    count = len(rows[0])
+    rows = [(row + [""] * count)[:count] for row in rows]
+    content = rows[:1] + rows[2:]
+    widths = [max(3, *(utf16_width(row[column]) for row in content)) for column in range(count)]
+    lines = []
+    for number, row in enumerate(rows):
+        padded = ["-" * width if number == 1 else row[column] + " " * (width - utf16_width(row[column]))
+                  for column, width in enumerate(widths)]
+        lines.append("| " + " | ".join(padded) + " |")
+    return lines
+
+
+def align_tables(markdown: str) -> str:
+    """Return markdown with every pipe table padded so awesome-lint's table-pipe-alignment passes."""
+    lines, output, index = markdown.split("\n"), [], 0
+    while index < len(lines):
+        if lines[index].startswith("|") and index + 1 < len(lines) and is_delimiter(lines[index + 1]):
+            end = index + 2
+            while end < len(lines) and lines[end].startswith("|"):
+                end += 1
+            output += aligned([split_row(line) for line in lines[index:end]])
+            index = end
+        else:
+            output.append(lines[index])
+            index += 1
+    return "\n".join(output)

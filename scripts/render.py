@@ -7,7 +7,7 @@ from pathlib import Path
 
 import jinja2
 
-from .markdown import cell
+from .markdown import align_tables, cell
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGE_BUDGET = 400 * 1024  # bytes of rows per archive page; GitHub stops rendering Markdown at 500 KiB
@@ -96,8 +96,6 @@ def latest_block(papers: list, total: int) -> str:
     never repeats its versionless link (awesome-lint rejects duplicate links).
     """
     rows = [{**paper_row(paper), "url": f"{paper.url}v{paper.version}"} for paper in papers]
-    from .collection import align_tables
-
     return align_tables(render("latest_papers.md.j2", rows=rows, total=total))
 
 

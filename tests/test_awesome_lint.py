@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.collection import align_tables, curated_arxiv_ids, load_collections
+from scripts.collection import curated_arxiv_ids, load_collections
+from scripts.markdown import align_tables
 from scripts.markers import replace_block
 
 REPO = Path(__file__).resolve().parents[1]

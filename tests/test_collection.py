@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.collection import (Collections, ReasoningModel, align_tables, contents_block, curated_arxiv_ids,
+from scripts.collection import (Collections, ReasoningModel, contents_block, curated_arxiv_ids,
                                 find_collection_problems, heading_slugs, load_collections,
-                                render_collection_outputs, utf16_width)
+                                render_collection_outputs)
 from scripts.errors import CollectionError, MarkerError
+from scripts.markdown import align_tables, utf16_width
 from scripts.markers import find_block
 
 REPO = Path(__file__).resolve().parents[1]
