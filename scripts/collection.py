@@ -15,6 +15,7 @@ from .errors import CollectionError
 from .markdown import align_tables, cell
 from .markers import find_block, replace_block
 from .paper import abs_url, split_version
+from .render import markdown_environment
 from .yamlfile import load_yaml
 
 COLLECTION_DIR = "collection"
@@ -482,15 +483,8 @@ def mermaid_label(value: str) -> str:
 
 
 def environment(root: Path) -> jinja2.Environment:
-    """The Jinja2 environment for templates/collection/: strict, Markdown (no HTML autoescape)."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(root / TEMPLATE_DIR)),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    """The Jinja2 environment for templates/collection/, with the filters its templates use."""
+    env = markdown_environment(root / TEMPLATE_DIR)
     env.filters.update(cell=cell, link=entry_link, month=arxiv_month, mermaid=mermaid_label, abs_url=abs_url)
     return env
 

@@ -16,9 +16,8 @@ TITLE_LIMIT, AUTHOR_LIMIT, SUMMARY_LIMIT, VENUE_LIMIT = 300, 120, 240, 60
 SHOWN_AUTHORS = 3
 
 
-@lru_cache(maxsize=None)
-def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
-    """Return the Jinja2 environment: strict about undefined names, no HTML autoescape (cells are escaped explicitly)."""
+def markdown_environment(templates: Path) -> jinja2.Environment:
+    """Return a Jinja2 environment for Markdown templates in a folder: strict, no HTML autoescape (cells are escaped)."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,
@@ -27,6 +26,12 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+@lru_cache(maxsize=None)
+def environment() -> jinja2.Environment:
+    """Return the environment of templates/, built once."""
+    return markdown_environment(TEMPLATES)
 
 
 def render(template: str, **context) -> str:
