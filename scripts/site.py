@@ -14,10 +14,10 @@ from .archive import Archive, month_summary, parse_month, read_json, sort_newest
 from .config import Config
 from .files import changed_outputs, read_text
 from .markers import replace_block
+from .relevance import TAG_SLUGS
 from .errors import MarkerError
 
-DOMAINS = ["jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy", "alignment", "reasoning-safety",
-           "agent-safety", "guardrails", "evaluation", "hallucination", "fairness", "misuse"]
+DOMAINS = list(TAG_SLUGS)  # the chart and the archive index count every tag, in the same order
 LATEST = "LATEST_PAPERS"
 FEED_SIZE = 50
 PARALLEL_MONTHS = 8  # below this many months to render, starting worker processes costs more than it saves
