@@ -11,8 +11,8 @@ from pathlib import Path
 
 import jinja2
 
-from .collection import (COLLECTION_DIR, README, README_BLOCKS, load_collections, read_collections,
-                         render_collection_outputs, stale_readme_blocks)
+from .collection import (COLLECTION_DIR, README, README_BLOCKS, Collections, read_collections, render_collection_outputs,
+                         stale_readme_blocks)
 from .config import load_config
 from .errors import ListError
 from .files import read_text
@@ -39,9 +39,8 @@ def page_problem(path: Path, source: str, expected: str) -> str | None:
     return None
 
 
-def readme_problems(root: Path, expected: str) -> list[str]:
+def readme_problems(actual: str, expected: str) -> list[str]:
     """One line per generated README block that differs from what the data renders to."""
-    actual = read_text(root / README) or ""
     if actual == expected:
         return []
     origin = {block: f"{COLLECTION_DIR}/{stem}.yaml" for block, stem in README_BLOCKS.items()}
@@ -51,29 +50,29 @@ def readme_problems(root: Path, expected: str) -> list[str]:
         [f"{README} differs from its rendering outside the generated blocks; {RERENDER}"]
 
 
-def output_problems(root: Path) -> list[str]:
-    """Problems with the rendered collection pages and README blocks (assumes the collections load)."""
+def output_problems(root: Path, collections: Collections) -> list[str]:
+    """Problems with the collection pages and README blocks rendered from the loaded collections."""
     readme_text = read_text(root / README)
     if readme_text is None:
         return [f"{README} is missing; restore it with git checkout -- {README}"]
     try:
-        outputs = render_collection_outputs(root, load_collections(root), readme_text)
+        outputs = render_collection_outputs(root, collections, readme_text)
     except (ListError, jinja2.TemplateError) as error:
         return [f"{getattr(error, 'filename', None) or README}: cannot render ({error}); fix it, then {RERENDER}"]
     problems = []
     for path, expected in outputs.items():
         if path.name == README:
-            problems += readme_problems(root, expected)
+            problems += readme_problems(readme_text, expected)
         else:
             problems += filter(None, [page_problem(path, path.relative_to(root).as_posix(), expected)])
     return problems
 
 
-def find_problems(root: Path) -> list[str]:
-    """Every problem found under root, one line each, in a stable order."""
-    _, collection_problems = read_collections(root)
-    outputs = [] if collection_problems else output_problems(root)
-    return collection_problems + config_problems(root) + outputs
+def find_problems(root: Path) -> tuple[Collections | None, list[str]]:
+    """Return the collections (None when they do not load) and every problem under root, one line each, in order."""
+    collections, collection_problems = read_collections(root)
+    outputs = [] if collections is None else output_problems(root, collections)
+    return collections, collection_problems + config_problems(root) + outputs
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -86,12 +85,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Exit 0 with an OK line when everything is valid and up to date, 1 with one line per problem otherwise."""
     root = parse_args(argv).root.resolve()
-    problems = find_problems(root)
+    collections, problems = find_problems(root)
     for problem in problems:
         print(problem, file=sys.stderr)
     if problems:
         return 1
-    collections = load_collections(root)
     count = sum(len(entries) for entries in vars(collections).values())
     print(f"OK: {count} curated entries, config.yaml and the generated pages are valid and up to date")
     return 0
