@@ -10,12 +10,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import corrections, fetch, freshness, links, site
+from . import corrections, fetch, freshness, links, relevance, site
 from .archive import Archive, dump_json, merge_paper
 from .config import Config, load_config
 from .errors import ListError
 from .files import changed_outputs, write_files
 from .lock import exclusive
+from .markdown import cell
 from .markers import find_block
 from .overrides import Overrides, apply_overrides
 from .paper import Paper
@@ -82,8 +83,6 @@ def classify(papers: list[Paper], rules) -> tuple[list[Paper], list[Paper]]:
     """Split candidates into accepted (scored and tagged) and rejected; keep all when no rules are configured."""
     if rules is None:
         return papers, []
-    from . import relevance
-
     return relevance.classify(papers, rules)
 
 
@@ -127,8 +126,6 @@ def rescore(paper: Paper, rules) -> Paper:
     """Recompute an archived paper's score and tags from its (possibly new) text."""
     if rules is None:
         return paper
-    from . import relevance
-
     return paper.with_changes(score=relevance.score(paper, rules), tags=relevance.assign_tags(paper, rules))
 
 
@@ -233,8 +230,6 @@ def step_summary(report: Report) -> str:
     """Return a Markdown summary of the run for the GitHub Actions job page."""
     lines = ["### Paper update", "", "| Fetched | New | Updated | Rejected | Files written |", "| ---: | ---: | ---: | ---: | ---: |",
              f"| {report.fetched} | {len(report.new)} | {len(report.updated)} | {len(report.rejected)} | {len(report.written)} |", ""]
-    from .markdown import cell
-
     lines += [f"- [{cell(paper.title, 200)}]({paper.url})" for paper in report.new[:50]]
     return "\n".join(lines) + "\n"
 
