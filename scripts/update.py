@@ -134,9 +134,10 @@ def merge_archive(archive: Archive, other_dir: Path, report: Report) -> None:
     other = Archive.open(other_dir)
     for month in other.all_months():
         for paper in other.month(month).values():
-            merged = merge_paper(archive.get(paper), paper)
+            existing = archive.get(paper)
+            merged = merge_paper(existing, paper)
             if merged is not None:
-                (report.new if archive.get(paper) is None else report.updated).append(merged)
+                (report.new if existing is None else report.updated).append(merged)
                 archive.put(merged)
     marks = [mark for mark in (archive.state.get("watermark"), other.state.get("watermark")) if mark]
     if marks:
