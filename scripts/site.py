@@ -95,8 +95,8 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
 
 def load_curated(root: Path):
     """Load and validate collection/*.yaml, or return None for a tree with no curated files (overrides aside)."""
-    folder = root / "collection"
-    curated = [path for path in folder.glob("*.yaml") if path.name != "overrides.yaml"] if folder.is_dir() else []
+    folder = root / collection.COLLECTION_DIR
+    curated = [path for path in folder.glob("*.yaml") if path.name not in collection.OTHER_FILES] if folder.is_dir() else []
     return collection.load_collections(root) if curated else None
 
 
