@@ -10,7 +10,7 @@ from .archive import Archive
 from .overrides import Overrides, apply_overrides, load_overrides, missing_includes
 
 OVERRIDES_PATH = Path("collection") / "overrides.yaml"
-REJECTED_DATA = Path("articles") / "data" / "rejected.json"
+REJECTED_DATA = Path("articles") / "data" / audit.REJECTED_NAME
 REJECTED_PAGE = Path("articles") / "rejected.md"
 
 
