@@ -11,7 +11,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from . import corrections, fetch, freshness, links, relevance, site
-from .archive import Archive, dump_json, merge_paper
+from .archive import SCHEMA, Archive, dump_json, merge_paper
 from .config import Config, load_config
 from .errors import ListError
 from .files import changed_outputs, write_files
@@ -181,7 +181,7 @@ def write_outputs(data_dir: Path, outputs: dict[Path, str | None]) -> list[Path]
     if not changed:
         return []
     pending = data_dir / PENDING_NAME
-    written = write_files({pending: dump_json({"schema": 1, "render": "all"}), **changed})  # every text checked first
+    written = write_files({pending: dump_json({"schema": SCHEMA, "render": "all"}), **changed})  # every text checked first
     pending.unlink()
     return written[1:]
 
