@@ -57,7 +57,7 @@ def parse_labels(text: str, source: str) -> dict[str, Label]:
         if len(cells) != 3 or cells[1] not in LABEL_VALUES:
             raise EvaluationError(f"{source}:{number}: expected `id<TAB>label<TAB>domain` with label 1, 0 or B, "
                                   f"got {line!r}")
-        paper_id = versionless(cells[0], f"{source}:{number}")
+        paper_id, _ = checked_id(cells[0], f"{source}:{number}")
         domain = cells[2]
         if cells[1] != "0" and domain not in TAG_SLUGS + (ANY_DOMAIN,):
             raise EvaluationError(f"{source}:{number}: unknown domain {domain!r}; use one of "
@@ -68,10 +68,10 @@ def parse_labels(text: str, source: str) -> dict[str, Label]:
     return labels
 
 
-def versionless(raw_id: str, where: str) -> str:
-    """Return the versionless form of an arXiv ID, or raise EvaluationError naming where it came from."""
+def checked_id(raw_id: str, where: str) -> tuple[str, int]:
+    """Return the versionless arXiv ID and version of raw_id, or raise EvaluationError naming where it came from."""
     try:
-        return split_version(raw_id)[0]
+        return split_version(raw_id)
     except ValueError as error:
         raise EvaluationError(f"{where}: {error}") from None
 
@@ -83,10 +83,7 @@ def paper_from_record(record: object, where: str) -> Paper:
     authors = record.get("authors") or []
     if not isinstance(authors, list) or not all(isinstance(name, str) for name in authors):
         raise EvaluationError(f"{where}: authors: expected a list of names, got {authors!r}")
-    try:
-        paper_id, version = split_version(record["id"])
-    except ValueError as error:
-        raise EvaluationError(f"{where}: {error}") from None
+    paper_id, version = checked_id(record["id"], where)
     published = str(record.get("published", ""))
     if len(published) == 10:
         published += "T00:00:00Z"
