@@ -387,17 +387,17 @@ def link_keys(entry) -> set[str]:
         keys.add(f"arxiv:{paper}")
     if url != UNKNOWN:
         match = ARXIV_URL.match(url)
-        keys.add(f"arxiv:{split_version(match['id'])[0]}" if match and valid_arxiv(match["id"]) else f"url:{normal_url(url)}")
+        linked = versionless_arxiv(match["id"]) if match else ""
+        keys.add(f"arxiv:{linked}" if linked else f"url:{normal_url(url)}")
     return keys
 
 
-def valid_arxiv(candidate: str) -> bool:
-    """True when the text is an arXiv ID."""
+def versionless_arxiv(candidate: str) -> str:
+    """The versionless arXiv ID the text is, or '' when it is not one."""
     try:
-        split_version(candidate)
+        return split_version(candidate)[0]
     except ValueError:
-        return False
-    return True
+        return ""
 
 
 def normal_url(url: str) -> str:
