@@ -179,9 +179,13 @@ class Archive:
         self.index[month] = adjust_summary(self.index[month], removed, added)
         self.changed.add(month)
 
+    def live_index(self) -> dict[str, dict]:
+        """Return the index entries of the months that hold papers, oldest first."""
+        return {month: entry for month, entry in sorted(self.index.items()) if entry["count"]}
+
     def all_months(self) -> list[str]:
         """Return every month that holds papers, newest first."""
-        return sorted((month for month, entry in self.index.items() if entry["count"]), reverse=True)
+        return sorted(self.live_index(), reverse=True)
 
     def newest(self, count: int) -> list[Paper]:
         """Return the newest `count` papers, reading only the newest months needed."""
@@ -199,7 +203,6 @@ class Archive:
             papers = self.month(month)
             records = [paper.to_dict() for paper in sort_newest_first(papers.values())]
             outputs[self.data_dir / f"{month}.json"] = dump_json({"papers": records, "schema": SCHEMA}) if records else None
-        live = {month: entry for month, entry in sorted(self.index.items()) if entry["count"]}
-        outputs[self.data_dir / INDEX_NAME] = dump_json({"months": live, "schema": SCHEMA})
+        outputs[self.data_dir / INDEX_NAME] = dump_json({"months": self.live_index(), "schema": SCHEMA})
         outputs[self.data_dir / STATE_NAME] = dump_json(self.state)
         return outputs

@@ -130,7 +130,7 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated pages."""
     articles = root / "articles"
     outputs = all_month_outputs(articles, archive, months)
-    live_index = {month: entry for month, entry in archive.index.items() if entry["count"]}
+    live_index = archive.live_index()
     outputs.update(orphan_outputs(articles, set(live_index)))
     outputs[articles / "README.md"] = render.archive_index(live_index, DOMAINS, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)
