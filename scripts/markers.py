@@ -28,8 +28,3 @@ def replace_block(text: str, name: str, content: str, source: str) -> str:
     """Return text with the block `name` replaced by content (surrounded by blank lines)."""
     begin, finish = find_block(text, name, source)
     return text[:begin] + "\n" + content.strip("\n") + "\n" + text[finish:]
-
-
-def defuse_markers(text: str) -> str:
-    """Make any marker-like HTML comment in untrusted text inert, so a block can't be closed from inside."""
-    return text.replace("<!--", "&lt;!--").replace("-->", "--&gt;")
