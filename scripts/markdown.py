@@ -7,16 +7,20 @@ import re
 # Bidi overrides/isolates and zero-width characters can reorder or hide text around them; C0/C1 controls have no place in a
 # cell, and a lone surrogate (from a \ud800 escape in JSON) cannot even be written as UTF-8.
 INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff\ud800-\udfff]")
-HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
-# Markdown punctuation that could open a link, code span, emphasis, math or end a cell; escaped with a backslash.
-MARKDOWN = re.compile(r"([\\`*_\[\]|$~])")
+# HTML specials become entities; Markdown punctuation that could open a link, code span, emphasis or math, or end a
+# cell, gets a backslash.
+ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", **{char: "\\" + char for char in "\\`*_[]|$~"}})
+SPECIAL = re.compile(r"[&<>\\`*_\[\]|$~]")
+
+
+def is_plain(text: str) -> bool:
+    """True when text has nothing for plain() to change: printable ASCII, single spaces, no edge spaces."""
+    return text.isascii() and text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " "
 
 
 def plain(text: str) -> str:
     """Collapse whitespace (newlines end a table) and drop invisible and control characters."""
-    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip():
-        return text  # already plain (the usual case): skip the regex, which scans every character
-    return " ".join(INVISIBLE.sub(" ", text).split())
+    return text if is_plain(text) else " ".join(INVISIBLE.sub(" ", text).split())
 
 
 def shorten(text: str, limit: int) -> str:
@@ -30,11 +34,20 @@ def shorten(text: str, limit: int) -> str:
 
 def cell(text: str, limit: int = 0) -> str:
     """Return text escaped for a GFM table cell: no HTML, no links, no math, no cell breaks."""
-    text = plain(text)
+    if limit and len(text) > 2 * limit:
+        # plain() of a prefix is a prefix of plain() of the whole, so a long abstract is cleaned only as far as shown.
+        head = plain(text[: 2 * limit])
+        text = head if len(head) > limit else plain(text)
+    else:
+        text = plain(text)
     if limit:
         text = shorten(text, limit)
-    text = "".join(HTML.get(char, char) for char in text) if any(char in text for char in "&<>") else text
-    return MARKDOWN.sub(r"\\\1", text)
+    return escape(text)
+
+
+def escape(text: str) -> str:
+    """Return plain text with its HTML and Markdown specials escaped."""
+    return text.translate(ESCAPES) if SPECIAL.search(text) else text
 
 
 # Pipe tables padded the way awesome-lint's table-pipe-alignment rule measures them.
