@@ -34,6 +34,8 @@ TITLE_WORD_BREAK = re.compile(r"[\s\-:/]+")
 KEY_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
 YEAR_START = re.compile(r"^\d{4}-")
 SPLITTING_WORD = re.compile(r"(?:^|\s)(?:and|others)(?:\s|$)", re.IGNORECASE)
+# A character that bib_text or braced_name would change in a name: anything but printable ASCII, a special or a comma.
+NAME_CHANGE = re.compile("[^" + re.escape("".join(sorted(set(map(chr, range(32, 127))) - set(LATEX_SPECIALS) - {","}))) + "]")
 NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv"))
 STOP_WORDS = frozenset(
     "a an the on of in for to and or with without towards toward via is are be do does can when what why how "
@@ -51,14 +53,23 @@ def ascii_fold(text: str) -> str:
 
 def first_author_surname(authors: tuple[str, ...]) -> str:
     """Return the folded surname of the first author (last name word, skipping Jr., III...), or "anon"."""
-    words = [ascii_fold(word) for word in (authors[0].replace(",", " ").split() if authors else [])]
-    words = [word for word in words if word and word not in NAME_SUFFIXES]
-    return words[-1] if words else "anon"
+    for word in reversed(authors[0].replace(",", " ").split() if authors else []):
+        folded = ascii_fold(word)
+        if folded and folded not in NAME_SUFFIXES:
+            return folded
+    return "anon"
+
+
+def title_words(title: str):
+    """Yield the words of a title, splitting the rest only if the first few words are all stop words."""
+    *first, rest = TITLE_WORD_BREAK.split(title, maxsplit=4)
+    yield from first
+    yield from TITLE_WORD_BREAK.split(rest)
 
 
 def first_title_word(title: str) -> str:
     """Return the folded first title word that is not a stop word, at most 20 characters; "" when none."""
-    for word in TITLE_WORD_BREAK.split(title):
+    for word in title_words(title):
         folded = ascii_fold(word)
         if folded and folded not in STOP_WORDS:
             return folded[:20]
@@ -96,6 +107,22 @@ def braced_name(escaped: str) -> str:
     return escaped
 
 
+def names_unchanged(authors: tuple[str, ...]) -> bool:
+    """True when no name is empty and bib_text and braced_name would leave every name as it is (the usual case)."""
+    spaced = " " + " | ".join(authors) + " "  # one scan of all names instead of one a name
+    if NAME_CHANGE.search(spaced) or "  " in spaced:
+        return False  # a special, a comma, a non-ASCII or control character; a double or edge space, or an empty name
+    lowered = spaced.lower()
+    return " and " not in lowered and " others " not in lowered
+
+
+def author_field(authors: tuple[str, ...]) -> str:
+    """Return the escaped authors joined by "and" (empty names dropped), each braced where BibTeX would split it."""
+    if names_unchanged(authors):
+        return " and ".join(authors)
+    return " and ".join(braced_name(escaped) for escaped in map(bib_text, authors) if escaped)
+
+
 def checked_id(paper: Paper) -> str:
     """Return the paper's versionless arXiv ID, or raise ArchiveError when it is not one."""
     if not ARXIV_ID.match(paper.id or "") or "v" in paper.id.split("/")[-1]:
@@ -109,19 +136,18 @@ def checked_id(paper: Paper) -> str:
 def render_entry(paper: Paper) -> str:
     """Return one @misc entry: title, authors, year, arXiv eprint, primary class, URL and venue note."""
     arxiv_id = checked_id(paper)
-    fields = [("title", f"{{{bib_text(paper.title)}}}")]
-    authors = [braced_name(escaped) for escaped in map(bib_text, paper.authors) if escaped]
+    lines = [f"@misc{{{citation_key(paper)}", f"  title = {{{{{bib_text(paper.title)}}}}}"]
+    authors = author_field(paper.authors)
     if authors:
-        fields.append(("author", " and ".join(authors)))
-    fields += [("year", paper_year(paper)), ("eprint", arxiv_id), ("archivePrefix", "arXiv")]
+        lines.append(f"  author = {{{authors}}}")
+    lines += (f"  year = {{{paper_year(paper)}}}", f"  eprint = {{{arxiv_id}}}", "  archivePrefix = {arXiv}")
     if paper.categories:
-        fields.append(("primaryClass", bib_text(paper.categories[0])))
-    fields.append(("url", paper.url))
+        lines.append(f"  primaryClass = {{{bib_text(paper.categories[0])}}}")
+    lines.append(f"  url = {{{paper.url}}}")
     venue = bib_text(paper.venue)
     if venue:
-        fields.append(("note", venue))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{citation_key(paper)},\n{body}\n}}\n"
+        lines.append(f"  note = {{{venue}}}")
+    return ",\n".join(lines) + "\n}\n"
 
 
 def render_bibtex(papers: list[Paper]) -> str:
