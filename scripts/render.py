@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import jinja2
 
-from .markdown import align_tables, cell
+from .markdown import align_tables, cell, escape, is_plain
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 PAGE_BUDGET = 400 * 1024  # bytes of rows per archive page; GitHub stops rendering Markdown at 500 KiB
@@ -41,32 +42,49 @@ def render(template: str, **context) -> str:
 
 def author_cell(authors) -> str:
     """Return the first few authors, then 'et al.', escaped."""
-    shown = ", ".join(cell(name, AUTHOR_LIMIT) for name in authors[:SHOWN_AUTHORS])
+    shown = ", ".join(authors[:SHOWN_AUTHORS])
+    if len(shown) <= AUTHOR_LIMIT and is_plain(shown) and " ," not in shown:
+        shown = escape(shown)  # no name to clean or cut (the usual case): escape them at once, not one by one
+    else:
+        shown = ", ".join(cell(name, AUTHOR_LIMIT) for name in authors[:SHOWN_AUTHORS])
     return shown + (" et al." if len(authors) > SHOWN_AUTHORS else "") if shown else "-"
 
 
-def paper_row(paper) -> dict:
+class Row(NamedTuple):
+    """The escaped cells of one paper's table row (attributes, which templates read fastest)."""
+
+    date: str
+    title: str
+    url: str
+    venue: str
+    authors: str
+    tags: str
+    summary: str
+    code: str
+
+
+def paper_row(paper) -> Row:
     """Return the escaped cells of one paper's table row."""
-    return {
-        "date": paper.published[:10],
-        "title": cell(paper.title, TITLE_LIMIT) or "(untitled)",
-        "url": paper.url,
-        "venue": cell(paper.venue, VENUE_LIMIT),
-        "authors": author_cell(paper.authors),
-        "tags": " ".join(f"`{tag}`" for tag in paper.tags) or "-",
-        "summary": cell(paper.summary, SUMMARY_LIMIT) or "-",
-        "code": paper.code_urls[0] if paper.code_urls else "",
-    }
+    return Row(
+        date=paper.published[:10],
+        title=cell(paper.title, TITLE_LIMIT) or "(untitled)",
+        url=paper.url,
+        venue=cell(paper.venue, VENUE_LIMIT),
+        authors=author_cell(paper.authors),
+        tags="`" + "` `".join(paper.tags) + "`" if paper.tags else "-",
+        summary=cell(paper.summary, SUMMARY_LIMIT) or "-",
+        code=paper.code_urls[0] if paper.code_urls else "",
+    )
 
 
-def row_size(row: dict) -> int:
+def row_size(row: Row) -> int:
     """Estimate the bytes one rendered row takes."""
-    return sum(len(value.encode("utf-8")) for value in row.values()) + ROW_OVERHEAD
+    return len("".join(row).encode("utf-8")) + ROW_OVERHEAD
 
 
-def chunk_rows(rows: list[dict], budget: int = PAGE_BUDGET) -> list[list[dict]]:
+def chunk_rows(rows: list[Row], budget: int = PAGE_BUDGET) -> list[list[Row]]:
     """Split rows into pages whose rows fit the byte budget (at least one row a page)."""
-    pages: list[list[dict]] = [[]]
+    pages: list[list[Row]] = [[]]
     used = 0
     for row in rows:
         size = row_size(row)
@@ -100,7 +118,7 @@ def latest_block(papers: list, total: int) -> str:
     Titles link the versioned abstract page, so a paper that is also in a curated section of the README
     never repeats its versionless link (awesome-lint rejects duplicate links).
     """
-    rows = [{**paper_row(paper), "url": f"{paper.url}v{paper.version}"} for paper in papers]
+    rows = [paper_row(paper)._replace(url=f"{paper.url}v{paper.version}") for paper in papers]
     return align_tables(render("latest_papers.md.j2", rows=rows, total=total))
 
 
