@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +42,25 @@ def read_json(path: Path) -> dict:
     return data
 
 
+@contextmanager
+def collector_paused():
+    """Pause the cyclic garbage collector while a month's records are built: they hold no cycles, and the collector
+    would otherwise scan them again and again as they pile up (a third of the time spent loading a month)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def read_month(path: Path) -> dict[str, Paper]:
+    """Read and validate a month file; return its papers by ID."""
+    with collector_paused():
+        return parse_month(path, read_json(path))
+
+
 def sort_newest_first(papers) -> list[Paper]:
     """Sort papers newest first by first-submission time, then by ID (stable and deterministic)."""
     return sorted(papers, key=lambda paper: paper.sort_key, reverse=True)
@@ -65,10 +86,13 @@ def parse_month(path: Path, data: dict) -> dict[str, Paper]:
 
 RECORD_TYPES = {"id": str, "version": int, "title": str, "authors": list, "published": str, "updated": str,
                 "summary": str, "categories": list, "tags": list}
+EXACT_TYPES = tuple(RECORD_TYPES.values())
 
 
 def record_problem(record: dict, month: str) -> str:
     """Return what is wrong with one archived record's types or month, or an empty string."""
+    if tuple(map(type, map(record.__getitem__, RECORD_TYPES))) == EXACT_TYPES and record["published"].startswith(month):
+        return ""  # the usual case, checked at C speed: exact JSON types (bool is not int here) and the right month
     for key, kind in RECORD_TYPES.items():
         value = record[key]
         if isinstance(value, bool) or not isinstance(value, kind):
@@ -145,7 +169,7 @@ class Archive:
         """Return one month's papers by ID, reading its file unless it is in memory; never edit it but through put/remove."""
         if month not in self.months:
             path = self.data_dir / f"{month}.json"
-            self.months[month] = parse_month(path, read_json(path)) if path.exists() else {}
+            self.months[month] = read_month(path) if path.exists() else {}
             self.forget_unchanged(keep=month)
         return self.months[month]
 

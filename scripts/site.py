@@ -10,7 +10,7 @@ from itertools import repeat
 from pathlib import Path
 
 from . import bibtex, chart, collection, feed, render
-from .archive import Archive, month_summary, parse_month, read_json, sort_newest_first
+from .archive import Archive, month_summary, read_month, sort_newest_first
 from .config import Config
 from .files import changed_outputs, read_text
 from .markers import replace_block
@@ -103,7 +103,7 @@ def load_curated(root: Path):
 def month_file_outputs(articles: Path, data_dir: Path, month: str) -> dict[Path, str | None]:
     """Render one month straight from its data file (in a worker process); return only the files that differ on disk."""
     path = data_dir / f"{month}.json"
-    papers = list(parse_month(path, read_json(path)).values())
+    papers = list(read_month(path).values())
     return changed_outputs(month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"]))
 
 
