@@ -6,6 +6,7 @@ import re
 import unicodedata
 
 from .errors import ArchiveError
+from .markdown import contains_any, is_plain
 from .paper import ARXIV_ID, Paper
 
 # LaTeX replacements that keep every brace balanced, so BibTeX's brace counting never sees a stray { or }.
@@ -30,12 +31,10 @@ ASCII_LETTERS = str.maketrans(
     {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "ı": "i"}
 )
 NOT_ALNUM = re.compile(r"[^a-z0-9]")
-TITLE_WORD_BREAK = re.compile(r"[\s\-:/]+")
+TITLE_WORD = re.compile(r"[^\s\-:/]+")  # words split at spaces, hyphens, colons and slashes
 KEY_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
-YEAR_START = re.compile(r"^\d{4}-")
 SPLITTING_WORD = re.compile(r"(?:^|\s)(?:and|others)(?:\s|$)", re.IGNORECASE)
-# A character that bib_text or braced_name would change in a name: anything but printable ASCII, a special or a comma.
-NAME_CHANGE = re.compile("[^" + re.escape("".join(sorted(set(map(chr, range(32, 127))) - set(LATEX_SPECIALS) - {","}))) + "]")
+SPECIAL_CHARACTERS = "".join(LATEX_SPECIALS)
 NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv"))
 STOP_WORDS = frozenset(
     "a an the on of in for to and or with without towards toward via is are be do does can when what why how "
@@ -46,6 +45,8 @@ STOP_WORDS = frozenset(
 def ascii_fold(text: str) -> str:
     """Return the lowercase ASCII letters and digits of text, accents removed (Łukasz -> lukasz)."""
     if text.isascii():
+        if text.isalnum():
+            return text.lower()  # an ordinary ASCII word: nothing to remove
         return NOT_ALNUM.sub("", text.lower())  # NFKD cannot change ASCII
     decomposed = unicodedata.normalize("NFKD", text.lower().translate(ASCII_LETTERS))
     return NOT_ALNUM.sub("", decomposed.encode("ascii", "ignore").decode("ascii"))
@@ -60,17 +61,10 @@ def first_author_surname(authors: tuple[str, ...]) -> str:
     return "anon"
 
 
-def title_words(title: str):
-    """Yield the words of a title, splitting the rest only if the first few words are all stop words."""
-    *first, rest = TITLE_WORD_BREAK.split(title, maxsplit=4)
-    yield from first
-    yield from TITLE_WORD_BREAK.split(rest)
-
-
 def first_title_word(title: str) -> str:
     """Return the folded first title word that is not a stop word, at most 20 characters; "" when none."""
-    for word in title_words(title):
-        folded = ascii_fold(word)
+    for match in TITLE_WORD.finditer(title):  # lazily: the first word is usually the one
+        folded = ascii_fold(match[0])
         if folded and folded not in STOP_WORDS:
             return folded[:20]
     return ""
@@ -84,7 +78,8 @@ def citation_key(paper: Paper) -> str:
 
 def paper_year(paper: Paper) -> str:
     """Return the year of first submission, or raise ArchiveError when `published` does not start with one."""
-    if not YEAR_START.match(paper.published or ""):
+    published = paper.published or ""
+    if not (published[:4].isdecimal() and published[4:5] == "-"):
         raise ArchiveError(
             f"bibtex: paper {paper.id} key 'published' is {paper.published!r}, not a time like 2025-05-16T17:59:46Z; "
             "fix that record in articles/data/ or re-fetch the paper"
@@ -94,7 +89,7 @@ def paper_year(paper: Paper) -> str:
 
 def bib_text(text: str) -> str:
     """Return text for a braced BibTeX field: one line, printable, LaTeX specials escaped, braces balanced."""
-    if text.isascii() and text.isprintable() and "  " not in text and text == text.strip() and not SPECIAL.search(text):
+    if is_plain(text) and not contains_any(text, SPECIAL_CHARACTERS):
         return text  # nothing to change (the usual case)
     printable = " ".join(UNPRINTABLE.sub("", LINE_BREAKS.sub(" ", text)).split())
     return SPECIAL.sub(lambda match: LATEX_SPECIALS[match[0]], printable)
@@ -110,8 +105,8 @@ def braced_name(escaped: str) -> str:
 def names_unchanged(authors: tuple[str, ...]) -> bool:
     """True when no name is empty and bib_text and braced_name would leave every name as it is (the usual case)."""
     spaced = " " + " | ".join(authors) + " "  # one scan of all names instead of one a name
-    if NAME_CHANGE.search(spaced) or "  " in spaced:
-        return False  # a special, a comma, a non-ASCII or control character; a double or edge space, or an empty name
+    if not (spaced.isascii() and spaced.isprintable()) or "  " in spaced or contains_any(spaced, SPECIAL_CHARACTERS + ","):
+        return False  # a non-ASCII or control character, a double or edge space, an empty name, a special or a comma
     lowered = spaced.lower()
     return " and " not in lowered and " others " not in lowered
 
@@ -144,7 +139,7 @@ def render_entry(paper: Paper) -> str:
     if paper.categories:
         lines.append(f"  primaryClass = {{{bib_text(paper.categories[0])}}}")
     lines.append(f"  url = {{{paper.url}}}")
-    venue = bib_text(paper.venue)
+    venue = bib_text(paper.venue) if paper.venue else ""
     if venue:
         lines.append(f"  note = {{{venue}}}")
     return ",\n".join(lines) + "\n}\n"
