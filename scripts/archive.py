@@ -72,11 +72,12 @@ def parse_month(path: Path, data: dict) -> dict[str, Paper]:
     if not isinstance(records, list):
         raise ArchiveError(f"{path}: \"papers\" must be a list; restore the file with `git checkout -- {path}`")
     papers: dict[str, Paper] = {}
+    month = path.stem  # a Path property that costs as much as checking a record: read it once
     for index, record in enumerate(records):
         if not (isinstance(record, dict) and REQUIRED.issubset(record)):
             missing = [key for key in REQUIRED_KEYS if not isinstance(record, dict) or key not in record]
             raise ArchiveError(f"{path}: papers[{index}] lacks {', '.join(missing)}; restore the file with `git checkout -- {path}`")
-        problem = record_problem(record, path.stem)
+        problem = record_problem(record, month)
         if problem:
             raise ArchiveError(f"{path}: papers[{index}]: {problem}; restore the file with `git checkout -- {path}`")
         paper = Paper.from_dict(record)
