@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import corrections, fetch, freshness, links, relevance, site
+from . import corrections, freshness, links, relevance, site
 from .archive import SCHEMA, Archive, dump_json, merge_paper
 from .config import Config, load_config
 from .errors import ListError
@@ -153,6 +153,7 @@ def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Over
     report.excluded += dropped
     if missing and fetching:
         log.info("fetching %d included papers by ID", len(missing))
+        from . import fetch  # imported only by runs that fetch: arxiv and requests take 0.1 s to import
         merge_candidates(archive, fetch.fetch_ids(config.arxiv, missing, page_logger(archive)), config.relevance, overrides, report)
         missing = []
     if missing:
@@ -204,6 +205,7 @@ def run(args: argparse.Namespace) -> Report:
     if not args.no_fetch:
         start = window_start(archive.state, args.since, config, now)
         log.info("fetching papers submitted %s .. %s", start.strftime("%Y-%m-%d %H:%M"), now.strftime("%Y-%m-%d %H:%M"))
+        from . import fetch  # imported only by runs that fetch: arxiv and requests take 0.1 s to import
         candidates = fetch.fetch_window(config.arxiv, start, now, page_logger(archive))
         report.fetched = len(candidates)
         merge_candidates(archive, candidates, config.relevance, overrides, report)
