@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import jsontext
 from .errors import ArchiveError
 from .paper import REQUIRED_KEYS, Paper
 
@@ -25,7 +26,7 @@ METADATA = ("title", "authors", "summary", "updated", "categories", "comment", "
 
 def dump_json(data: object) -> str:
     """Serialise data the way every archive file is stored: sorted keys, indent 2, trailing newline."""
-    return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+    return jsontext.dumps(data) + "\n"
 
 
 def read_json(path: Path) -> dict:

@@ -1,18 +1,20 @@
-"""The renderer's shortcuts for the usual case give exactly what the plain, one-step-at-a-time definitions give.
+"""The renderer's and the archive's shortcuts for the usual case give exactly what the plain, one-step-at-a-time definitions give.
 
 Each shortcut (a cell cleaned only as far as it is shown, authors escaped at once, author names checked in one scan,
-a stored record loaded without the dataclass __init__) is compared with the obvious definition on hostile text.
+a stored record loaded without the dataclass __init__, indented JSON written without json's pure-Python encoder)
+is compared with the obvious definition on hostile text.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts import bibtex, render
+from scripts import bibtex, jsontext, render
 from scripts.archive import record_problem
 from scripts.markdown import ESCAPES, plain, shorten
 from scripts.paper import Paper
@@ -89,3 +91,24 @@ def test_extra_and_missing_keys_take_the_general_path():
 def test_record_checks_report_what_the_quick_check_rejects(key, value, message):
     assert record_problem(dict(STORED), "2025-05") == ""
     assert message in record_problem({**STORED, key: value}, "2025-05")
+
+
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(st.characters(exclude_categories=[]), max_size=30)
+JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
+                           | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=30)
+
+
+@settings(max_examples=500, deadline=None)
+@given(JSON_VALUES)
+def test_indented_json_is_byte_for_byte_what_json_dumps_writes(value):
+    assert jsontext.dumps(value) == json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+
+
+@pytest.mark.parametrize("value", [{1: "a", 2: "b"}, {"a": float("nan")}, [float("inf")], {"a": {True: 1}}])
+def test_unusual_values_are_left_to_json_dumps(value):
+    assert jsontext.dumps(value) == json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+
+
+def test_types_json_cannot_write_still_fail():
+    with pytest.raises(TypeError):
+        jsontext.dumps({"a": {1, 2}})
