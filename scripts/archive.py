@@ -29,10 +29,10 @@ def dump_json(data: object) -> str:
     return jsontext.dumps(data) + "\n"
 
 
-def read_json(path: Path) -> dict:
-    """Read a schema-1 JSON object from the archive; raise ArchiveError naming the file and the fix."""
+def read_json(path: Path, raw: bytes | None = None) -> dict:
+    """Read a schema-1 JSON object from the archive (or from its bytes, already read); raise ArchiveError naming the file and the fix."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((path.read_bytes() if raw is None else raw).decode("utf-8"))
     except UnicodeDecodeError:
         raise ArchiveError(f"{path}: not UTF-8; restore it with `git checkout -- {path}`") from None
     except json.JSONDecodeError as error:
@@ -56,10 +56,10 @@ def collector_paused():
             gc.enable()
 
 
-def read_month(path: Path) -> dict[str, Paper]:
-    """Read and validate a month file; return its papers by ID."""
+def read_month(path: Path, raw: bytes | None = None) -> dict[str, Paper]:
+    """Read and validate a month file (or its bytes, already read); return its papers by ID."""
     with collector_paused():
-        return parse_month(path, read_json(path))
+        return parse_month(path, read_json(path, raw))
 
 
 def sort_newest_first(papers) -> list[Paper]:

@@ -29,34 +29,47 @@ def month_digest(data: bytes) -> str:
     return hashlib.sha256(renderer_digest().encode() + data).hexdigest()[:32]
 
 
-def load_rendered(data_dir: Path) -> dict[str, str]:
-    """Return the digest each month's pages were last rendered from (empty when unknown)."""
+def load_rendered(data_dir: Path) -> tuple[str, dict[str, str]]:
+    """Return the renderer digest every page was last brought up to, and the digest each month was rendered from."""
     path = data_dir / RENDERED_NAME
-    return read_json(path).get("months", {}) if path.exists() else {}
+    recorded = read_json(path) if path.exists() else {}
+    return recorded.get("renderer", ""), recorded.get("months", {})
+
+
+def renderer_changed(data_dir: Path) -> bool:
+    """True when the renderer or its templates changed since the pages were last brought up to date (or it is unknown)."""
+    return load_rendered(data_dir)[0] != renderer_digest()
 
 
 def rendered_output(data_dir: Path, digests: dict[str, str]) -> dict[Path, str]:
-    """Return the file that records the digests the pages now reflect."""
-    return {data_dir / RENDERED_NAME: dump_json({"months": dict(sorted(digests.items())), "schema": SCHEMA})}
+    """Return the file that records the digests the pages now reflect, and the renderer they were all rendered with."""
+    months = dict(sorted(digests.items()))
+    return {data_dir / RENDERED_NAME: dump_json({"months": months, "renderer": renderer_digest(), "schema": SCHEMA})}
 
 
 def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: list[str], changed: set[str],
                      full: bool, force: bool) -> tuple[list[str], dict[str, str]]:
-    """Return the months to render and every live month's digest.
+    """Return the months to render and the digests known so far.
 
-    An incremental run renders the changed months. A full run also renders every month whose data or renderer
-    changed since its pages were written, or whose page is missing; `force` renders them all.
+    After a renderer or template change, or with `force`, every month is rendered, without reading any file here:
+    each month's digest is taken as its file is read for rendering. Otherwise an incremental run renders the changed
+    months, and a full run also every month whose data changed since its pages were written, or whose page is missing.
     """
-    recorded = load_rendered(data_dir)
+    recorded_renderer, recorded = load_rendered(data_dir)
+    changed_live = [month for month in live if month in changed]
     digests = {month: recorded[month] for month in live if month in recorded}
-    candidates = live if full else [month for month in live if month in changed]
-    render = []
-    for month in candidates:
+    for month in changed_live:
         path = data_dir / f"{month}.json"
         text = data_texts.get(path)
-        data = text.encode("utf-8", "surrogatepass") if text is not None else path.read_bytes()  # the write refuses surrogates
-        digests[month] = month_digest(data)
-        page = data_dir.parent / f"{month}.md"
-        if force or month in changed or digests[month] != recorded.get(month) or not page.exists():
+        digests[month] = month_digest(text.encode("utf-8", "surrogatepass") if text is not None else path.read_bytes())
+    if force or recorded_renderer != renderer_digest():
+        return list(live), {month: digests[month] for month in changed_live}
+    if not full:
+        return changed_live, digests
+    render = []
+    for month in live:
+        if month not in changed:
+            digests[month] = month_digest((data_dir / f"{month}.json").read_bytes())
+        if month in changed or digests[month] != recorded.get(month) or not (data_dir.parent / f"{month}.md").exists():
             render.append(month)
     return render, digests

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
-from . import bibtex, chart, collection, feed, render
+from . import bibtex, chart, collection, feed, freshness, render
 from .archive import Archive, month_summary, read_month, sort_newest_first
 from .config import Config
 from .files import changed_outputs, read_text
@@ -100,36 +100,48 @@ def load_curated(root: Path):
     return collection.load_collections(root) if curated else None
 
 
-def month_file_outputs(articles: Path, data_dir: Path, month: str) -> dict[Path, str | None]:
-    """Render one month straight from its data file (in a worker process); return only the files that differ on disk."""
+def month_file_outputs(articles: Path, data_dir: Path, month: str) -> tuple[dict[Path, str | None], str]:
+    """Render one month straight from its data file (in a worker process, or not); return the files that differ on
+    disk and the digest of the data they were rendered from."""
     path = data_dir / f"{month}.json"
-    papers = list(read_month(path).values())
-    return changed_outputs(month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"]))
+    raw = path.read_bytes()
+    papers = list(read_month(path, raw).values())
+    outputs = month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"])
+    return changed_outputs(outputs), freshness.month_digest(raw)
 
 
-def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> dict[Path, str | None]:
-    """Render the given months; unchanged months are rendered from their files in parallel when there are many
-    (then only the pages that differ from disk are returned: unchanged ones would be left alone anyway)."""
+def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tuple[dict[Path, str | None], dict[str, str]]:
+    """Render the given months: changed ones from memory, the others from their files, in parallel when there are many.
+
+    Returns the pages (of months read from file, only those that differ on disk: the others would be left alone anyway)
+    and the digest of each month read from file.
+    """
     from_disk = [month for month in months if month not in archive.changed]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     outputs: dict[Path, str | None] = {}
+    digests: dict[str, str] = {}
     if workers > 1 and len(from_disk) >= PARALLEL_MONTHS:
         # fork: workers start with the modules loaded; each reads, renders and returns one month.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for pages in pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), from_disk):
-                outputs.update(pages)
-        months = [month for month in months if month in archive.changed]
+            rendered = list(pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), from_disk))
+    else:
+        rendered = [month_file_outputs(articles, archive.data_dir, month) for month in from_disk]
+    for month, (pages, digest) in zip(from_disk, rendered):
+        outputs.update(pages)
+        digests[month] = digest
     for month in months:
-        papers = sort_newest_first(archive.month(month).values())
-        outputs.update(month_outputs(articles, month, papers, archive.index.get(month, {}).get("tags", {})))
-    return outputs
+        if month in archive.changed:
+            papers = sort_newest_first(archive.month(month).values())
+            outputs.update(month_outputs(articles, month, papers, archive.index.get(month, {}).get("tags", {})))
+    return outputs, digests
 
 
 def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int,
-                 curated=None) -> dict[Path, str | None]:
-    """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated pages."""
+                 curated=None) -> tuple[dict[Path, str | None], dict[str, str]]:
+    """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated
+    pages; and the digest of each month whose data file was read to render it."""
     articles = root / "articles"
-    outputs = all_month_outputs(articles, archive, months)
+    outputs, digests = all_month_outputs(articles, archive, months)
     live_index = archive.live_index()
     outputs.update(orphan_outputs(articles, set(live_index)))
     outputs[articles / "README.md"] = render.archive_index(live_index, DOMAINS, rejected_count)
@@ -139,4 +151,4 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs[root / "README.md"] = readme
     if curated is not None:
         outputs.update(collection.render_collection_outputs(root, curated, readme))
-    return outputs
+    return outputs, digests

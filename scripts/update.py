@@ -166,14 +166,15 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
                     overrides: Overrides, now: datetime) -> dict[Path, str | None]:
     """Return every file this run should leave behind: data files first, then pages."""
     outputs = archive.data_outputs()
+    if not (full or force) and freshness.renderer_changed(archive.data_dir):
+        log.info("the renderer or its templates changed since the pages were written: rendering every month")
     months, digests = freshness.months_to_render(archive.data_dir, outputs, archive.all_months(), archive.changed, full, force)
-    outputs.update(freshness.rendered_output(archive.data_dir, digests))
     threshold = getattr(config.relevance, "threshold", 0)
     audit, rejected_count = corrections.audit_outputs(root, report.rejected, {paper.id for paper in report.new}, overrides,
                                                       now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit, threshold)
-    outputs.update(audit)
-    outputs.update(site.site_outputs(root, archive, config, months, rejected_count=rejected_count, curated=curated))
-    return outputs
+    pages, read_digests = site.site_outputs(root, archive, config, months, rejected_count=rejected_count, curated=curated)
+    outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}))
+    return {**outputs, **audit, **pages}
 
 
 def write_outputs(data_dir: Path, outputs: dict[Path, str | None]) -> list[Path]:

@@ -294,6 +294,28 @@ def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fak
     monkeypatch.setattr(freshness, "renderer_digest", lambda: "a changed template")
     assert run_update(project, "--no-fetch") == 0
     assert sorted(rendered) == ["2025-03", "2025-04", "2025-05"]
+    rendered.clear()  # the digests taken while rendering match the files: nothing to do next time
+    assert run_update(project, "--no-fetch") == 0 and rendered == []
+
+
+def test_an_update_after_a_renderer_change_renders_every_month(fake_arxiv, project, monkeypatch, caplog):
+    from scripts import freshness, render
+    fake_arxiv.papers = make_papers(300)
+    run_update(project, "--since", "2025-01-01")
+    fake_arxiv.papers = make_papers(301)[-1:]  # one new paper, in the newest month
+    rendered = []
+    real = render.month_pages
+    monkeypatch.setattr(render, "month_pages", lambda month, *rest: rendered.append(month) or real(month, *rest))
+    freshness.renderer_digest.cache_clear()
+    monkeypatch.setattr(freshness, "renderer_digest", lambda: "a changed template")
+    with caplog.at_level("INFO"):
+        assert run_update(project) == 0
+    assert sorted(rendered) == ["2025-03", "2025-04", "2025-05"]
+    assert "templates changed since the pages were written: rendering every month" in caplog.text
+    recorded = json.loads((project / "articles" / "data" / "rendered.json").read_text())
+    assert recorded["renderer"] == "a changed template" and sorted(recorded["months"]) == ["2025-03", "2025-04", "2025-05"]
+    rendered.clear()
+    assert run_update(project) == 0 and rendered == []
 
 
 def test_parallel_month_rendering_matches_serial(fake_arxiv, tmp_path, monkeypatch):
