@@ -9,7 +9,7 @@ import time
 
 from scripts import update
 from scripts.lock import exclusive
-from tests.conftest import REPO, snapshot
+from tests.conftest import REPO, snapshot, snapshot_but_watermark
 from tests.fake_arxiv import make_papers, slow
 from tests.test_faults import assert_complete
 
@@ -58,9 +58,9 @@ def test_two_updates_started_at_once_one_runs_the_other_names_the_lock(fake_arxi
     assert len(fake_arxiv.requests) == 1  # the loser never asked arXiv
     assert_complete(project, fake_arxiv.papers)
     fake_arxiv.faults = {}
-    before = snapshot(project)
+    before = snapshot_but_watermark(project)
     assert update.main(["--root", str(project), "--since", "2025-01-01"]) == 0
-    assert snapshot(project) == before
+    assert snapshot_but_watermark(project) == before
 
 
 def test_the_lock_of_a_killed_update_does_not_block_the_next(fake_arxiv, project):
