@@ -61,7 +61,8 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
     for month in changed_live:
         path = data_dir / f"{month}.json"
         text = data_texts.get(path)
-        digests[month] = month_digest(text.encode("utf-8", "surrogatepass") if text is not None else path.read_bytes())
+        data = text.encode("utf-8", "surrogatepass") if text is not None else path.read_bytes()  # the write refuses surrogates
+        digests[month] = month_digest(data)
     if force or recorded_renderer != renderer_digest():
         return list(live), {month: digests[month] for month in changed_live}
     if not full:

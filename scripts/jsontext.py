@@ -11,6 +11,7 @@ import json
 import math
 from json.encoder import encode_basestring  # the C encoder when available, as json.dumps uses with ensure_ascii=False
 
+
 class Unusual(Exception):
     """A value this encoder leaves to json.dumps."""
 
