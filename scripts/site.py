@@ -24,6 +24,8 @@ PARALLEL_MONTHS = 8  # below this many months to render, starting worker process
 MAX_WORKERS = 4
 CHART_MONTHS = 24
 CHART_PATH = "assets/img/trend.svg"
+# A month's generated files under articles/: its pages (2025-05.md, 2025-05-p2.md, ...) and its BibTeX file.
+MONTH_OUTPUT = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
 
 
 def month_range(last: str, count: int) -> list[str]:
@@ -61,21 +63,19 @@ def month_outputs(articles: Path, month: str, papers: list, tag_counts: dict) ->
     pages = render.month_pages(month, papers, tag_counts) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
     outputs[articles / f"{month}.bib"] = bibtex.render_bibtex(papers) if papers else None
-    pattern = re.compile(rf"^{month}(-p\d+)?\.md$")
     if articles.is_dir():
         for path in articles.iterdir():
-            if pattern.match(path.name) and path not in outputs:
+            if (match := MONTH_OUTPUT.match(path.name)) and match[1] == month and match[3] == "md" and path not in outputs:
                 outputs[path] = None
     return outputs
 
 
 def orphan_outputs(articles: Path, live_months: set[str]) -> dict[Path, None]:
     """Return None for every month page or .bib whose month no longer has papers (e.g. after articles/data/ was reset)."""
-    pattern = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
     if not articles.is_dir():
         return {}
     return {path: None for path in articles.iterdir()
-            if (match := pattern.match(path.name)) and match.group(1) not in live_months}
+            if (match := MONTH_OUTPUT.match(path.name)) and match[1] not in live_months}
 
 
 def readme_text(root: Path) -> str:
