@@ -24,6 +24,11 @@ UNCHANGED_KEPT = 4
 METADATA = ("title", "authors", "summary", "updated", "categories", "comment", "journal_ref")
 
 
+def month_path(data_dir: Path, month: str) -> Path:
+    """Return the data file of one month (YYYY-MM)."""
+    return data_dir / f"{month}.json"
+
+
 def dump_json(data: object) -> str:
     """Serialise data the way every archive file is stored: sorted keys, indent 2, trailing newline."""
     return jsontext.dumps(data) + "\n"
@@ -170,7 +175,7 @@ class Archive:
     def month(self, month: str) -> dict[str, Paper]:
         """Return one month's papers by ID, reading its file unless it is in memory; never edit it but through put/remove."""
         if month not in self.months:
-            path = self.data_dir / f"{month}.json"
+            path = month_path(self.data_dir, month)
             self.months[month] = read_month(path) if path.exists() else {}
             self.forget_unchanged(keep=month)
         return self.months[month]
@@ -228,7 +233,7 @@ class Archive:
         for month in sorted(self.changed):
             papers = self.month(month)
             records = [paper.to_dict() for paper in sort_newest_first(papers.values())]
-            outputs[self.data_dir / f"{month}.json"] = dump_json({"papers": records, "schema": SCHEMA}) if records else None
+            outputs[month_path(self.data_dir, month)] = dump_json({"papers": records, "schema": SCHEMA}) if records else None
         outputs[self.data_dir / INDEX_NAME] = dump_json({"months": self.live_index(), "schema": SCHEMA})
         outputs[self.data_dir / STATE_NAME] = dump_json(self.state)
         return outputs

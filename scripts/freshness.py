@@ -6,7 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from .archive import SCHEMA, dump_json, read_json
+from .archive import SCHEMA, dump_json, month_path, read_json
 
 RENDERED_NAME = "rendered.json"
 PACKAGE = Path(__file__).resolve().parent
@@ -59,7 +59,7 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
     changed_live = [month for month in live if month in changed]
     digests = {month: recorded[month] for month in live if month in recorded}
     for month in changed_live:
-        path = data_dir / f"{month}.json"
+        path = month_path(data_dir, month)
         text = data_texts.get(path)
         data = text.encode("utf-8", "surrogatepass") if text is not None else path.read_bytes()  # the write refuses surrogates
         digests[month] = month_digest(data)
@@ -70,7 +70,7 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
     render = []
     for month in live:
         if month not in changed:
-            digests[month] = month_digest((data_dir / f"{month}.json").read_bytes())
+            digests[month] = month_digest(month_path(data_dir, month).read_bytes())
         if month in changed or digests[month] != recorded.get(month) or not (data_dir.parent / f"{month}.md").exists():
             render.append(month)
     return render, digests

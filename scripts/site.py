@@ -10,7 +10,7 @@ from itertools import repeat
 from pathlib import Path
 
 from . import bibtex, chart, collection, feed, freshness, render
-from .archive import Archive, month_summary, read_month, sort_newest_first
+from .archive import Archive, month_path, month_summary, read_month, sort_newest_first
 from .config import Config
 from .files import changed_outputs, read_text
 from .markers import replace_block
@@ -103,7 +103,7 @@ def load_curated(root: Path):
 def month_file_outputs(articles: Path, data_dir: Path, month: str) -> tuple[dict[Path, str | None], str]:
     """Render one month straight from its data file (in a worker process, or not); return the files that differ on
     disk and the digest of the data they were rendered from."""
-    path = data_dir / f"{month}.json"
+    path = month_path(data_dir, month)
     raw = path.read_bytes()
     papers = list(read_month(path, raw).values())
     outputs = month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"])
