@@ -27,9 +27,9 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from scripts.archive import Archive  # noqa: E402
-from scripts.files import write_changed  # noqa: E402
 from scripts.paper import Paper  # noqa: E402
+from scripts.store.archive import Archive  # noqa: E402
+from scripts.store.files import write_changed  # noqa: E402
 from tests.fake_arxiv import FakeArxiv, FakePaper, serve  # noqa: E402
 
 MONTHS = 36

@@ -7,7 +7,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .classify.relevance import RelevanceRules, parse_rules
 from .errors import ConfigError
+from .schema import Section
 from .yamlfile import load_yaml
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
@@ -49,62 +51,20 @@ class Config:
     path: Path
     list: ListSettings
     arxiv: ArxivSettings
-    relevance: object
+    relevance: RelevanceRules | None
     audit_limit: int
-
-
-class _Section:
-    """Reads typed values out of one mapping, naming file and key in every error."""
-
-    def __init__(self, raw: object, name: str, source: Path, allowed: tuple[str, ...]):
-        if not isinstance(raw, dict):
-            raise ConfigError(f"{source}: {name}: expected a mapping of settings, got {type(raw).__name__}")
-        unknown = sorted(str(key) for key in raw if key not in allowed)
-        if unknown:
-            raise ConfigError(f"{source}: {name}.{unknown[0]}: unknown key; allowed keys: {', '.join(allowed)}")
-        self.raw, self.name, self.source = raw, name, source
-
-    def fail(self, key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{self.source}: {self.name}.{key}: {problem}")
-
-    def number(self, key: str, default: float, low: float, high: float, integer: bool = False) -> float:
-        value = self.raw.get(key, default)
-        kinds = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            kind = "a whole number" if integer else "a number"
-            raise self.fail(key, f"expected {kind} from {low} to {high}, got {value!r}")
-        if not low <= value <= high:
-            raise self.fail(key, f"{value} is out of range; allowed: {low} to {high}")
-        return value
-
-    def text(self, key: str, default: str) -> str:
-        value = self.raw.get(key, default)
-        if not isinstance(value, str) or not value.strip():
-            raise self.fail(key, f"expected a non-empty string, got {value!r}")
-        return value.strip()
-
-    def words(self, key: str, default: list | None = None, pattern: re.Pattern | None = None) -> tuple[str, ...]:
-        value = self.raw.get(key, default)
-        if value is None:
-            raise self.fail(key, "is required; give a list of strings")
-        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-            raise self.fail(key, f"expected a list of non-empty strings, got {value!r}")
-        for item in value:
-            if pattern is not None and not pattern.match(item):
-                raise self.fail(key, f"{item!r} is not allowed here")
-        return tuple(item.strip() for item in value)
 
 
 def parse_list(raw: object, source: Path) -> ListSettings:
     """Validate the `list:` section."""
-    section = _Section(raw, "list", source, ("readme_papers", "repository_url"))
+    section = Section(raw, "list", source, ("readme_papers", "repository_url"))
     url = section.text("repository_url", "https://github.com/awesome-lrm-safety/awesome-lrm-safety")
     if not url.startswith("https://"):
         raise section.fail("repository_url", f"expected an https:// URL, got {url!r}")
     return ListSettings(readme_papers=section.number("readme_papers", 20, 1, 200, integer=True), repository_url=url.rstrip("/"))
 
 
-def parse_term_groups(section: _Section) -> tuple[tuple[str, ...], ...]:
+def parse_term_groups(section: Section) -> tuple[tuple[str, ...], ...]:
     """Validate `arxiv.all_of`: a non-empty list of non-empty term lists."""
     groups = section.raw.get("all_of")
     if not isinstance(groups, list) or not groups:
@@ -123,7 +83,7 @@ def parse_arxiv(raw: object, source: Path, environ: dict) -> ArxivSettings:
     """Validate the `arxiv:` section and apply ARXIV_API_URL / ARXIV_DELAY_SECONDS."""
     allowed = ("categories", "all_of", "exclude", "fields", "delay_seconds", "page_size", "retries",
                "timeout_seconds", "lookback_days", "first_run_days")
-    section = _Section(raw, "arxiv", source, allowed)
+    section = Section(raw, "arxiv", source, allowed)
     return ArxivSettings(
         categories=section.words("categories", pattern=CATEGORY),
         all_of=parse_term_groups(section),
@@ -161,13 +121,11 @@ def env_api_url(environ: dict) -> str:
     return url
 
 
-def parse_relevance(raw: dict, source: Path) -> object:
+def parse_relevance(raw: dict, source: Path) -> RelevanceRules | None:
     """Validate the `relevance:` and `tags:` sections; None (keep everything) when both are absent."""
     if "relevance" not in raw and "tags" not in raw:
         return None
-    from . import relevance
-
-    return relevance.parse_rules(raw.get("relevance", {}), raw.get("tags", {}), str(source))
+    return parse_rules(raw.get("relevance", {}), raw.get("tags", {}), str(source))
 
 
 def load_config(path: Path, environ: dict | None = None) -> Config:
@@ -181,7 +139,7 @@ def load_config(path: Path, environ: dict | None = None) -> Config:
         raise ConfigError(f"{path}: {unknown[0]}: unknown section; allowed sections: {', '.join(SECTIONS)}")
     if "arxiv" not in raw:
         raise ConfigError(f"{path}: arxiv: section is required (categories and all_of at least)")
-    audit = _Section(raw.get("audit", {}), "audit", path, ("keep_rejected",))
+    audit = Section(raw.get("audit", {}), "audit", path, ("keep_rejected",))
     return Config(
         path=path,
         list=parse_list(raw.get("list", {}), path),

@@ -16,10 +16,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .classify.relevance import TAG_SLUGS, RelevanceRules, assign_tags, classify
 from .config import load_config
 from .errors import ConfigError, EvaluationError, ListError
 from .paper import Paper, split_version
-from .relevance import TAG_SLUGS, RelevanceRules, assign_tags, classify
 
 LABEL_VALUES = ("1", "0", "B")
 # A labelled domain of `other` means on-topic but outside the thirteen tags: any tags (or none) count as a hit.

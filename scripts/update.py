@@ -10,16 +10,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from . import corrections, freshness, links, relevance, site
-from .archive import SCHEMA, Archive, dump_json, merge_paper
+from .classify import corrections, relevance
+from .classify.overrides import Overrides, apply_overrides
 from .config import Config, load_config
 from .errors import ListError
-from .files import changed_outputs, write_files
-from .lock import exclusive
-from .markdown import cell
-from .markers import find_block
-from .overrides import Overrides, apply_overrides
+from .ingest import links
 from .paper import Paper
+from .render import build
+from .render.markdown import cell
+from .render.markers import find_block
+from .store import freshness
+from .store.archive import SCHEMA, Archive, dump_json, merge_paper
+from .store.files import changed_outputs, write_files
+from .store.lock import exclusive
 
 log = logging.getLogger("update")
 PENDING_NAME = "pending.json"
@@ -153,7 +156,7 @@ def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Over
     report.excluded += dropped
     if missing and fetching:
         log.info("fetching %d included papers by ID", len(missing))
-        from . import fetch  # imported only by runs that fetch: arxiv and requests take 0.1 s to import
+        from .ingest import fetch  # imported only by runs that fetch: arxiv and requests take 0.1 s to import
         merge_candidates(archive, fetch.fetch_ids(config.arxiv, missing, page_logger(archive)), config.relevance, overrides, report)
         missing = []
     if missing:
@@ -169,10 +172,10 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
     if not (full or force) and freshness.renderer_changed(archive.data_dir):
         log.info("the renderer or its templates changed since the pages were written: rendering every month")
     months, digests = freshness.months_to_render(archive.data_dir, outputs, archive.all_months(), archive.changed, full, force)
-    threshold = getattr(config.relevance, "threshold", 0)
+    threshold = config.relevance.threshold if config.relevance else 0
     audit, rejected_count = corrections.audit_outputs(root, report.rejected, {paper.id for paper in report.new}, overrides,
                                                       now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit, threshold)
-    pages, read_digests = site.site_outputs(root, archive, config, months, rejected_count=rejected_count, curated=curated)
+    pages, read_digests = build.site_outputs(root, archive, config, months, rejected_count=rejected_count, curated=curated)
     outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}))
     return {**outputs, **audit, **pages}
 
@@ -192,8 +195,8 @@ def run(args: argparse.Namespace) -> Report:
     """Do one update; raise ListError on any problem, before anything is written."""
     root = args.root
     config = load_config(root / args.config if not args.config.is_absolute() else args.config)
-    find_block(site.readme_text(root), site.LATEST, str(root / "README.md"))
-    curated = site.load_curated(root)
+    find_block(build.readme_text(root), build.LATEST, str(root / "README.md"))
+    curated = build.load_curated(root)
     overrides, digest = corrections.load(root)
     data_dir = root / "articles" / "data"
     archive = Archive.open(data_dir)
@@ -206,7 +209,7 @@ def run(args: argparse.Namespace) -> Report:
     if not args.no_fetch:
         start = window_start(archive.state, args.since, config, now)
         log.info("fetching papers submitted %s .. %s", start.strftime("%Y-%m-%d %H:%M"), now.strftime("%Y-%m-%d %H:%M"))
-        from . import fetch  # imported only by runs that fetch: arxiv and requests take 0.1 s to import
+        from .ingest import fetch  # imported only by runs that fetch: arxiv and requests take 0.1 s to import
         candidates = fetch.fetch_window(config.arxiv, start, now, page_logger(archive))
         report.fetched = len(candidates)
         merge_candidates(archive, candidates, config.relevance, overrides, report)

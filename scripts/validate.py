@@ -11,11 +11,12 @@ from pathlib import Path
 
 import jinja2
 
-from .collection import (COLLECTION_DIR, README, README_BLOCKS, Collections, read_collections, render_collection_outputs,
-                         stale_readme_blocks)
 from .config import load_config
+from .curated.entries import COLLECTION_DIR, README, Collections
+from .curated.load import read_collections
+from .curated.readme import README_BLOCKS, render_collection_outputs, stale_readme_blocks
 from .errors import ListError
-from .files import read_text
+from .store.files import read_text
 
 RERENDER = "run python -m scripts.update --no-fetch"
 

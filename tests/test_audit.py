@@ -8,11 +8,11 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 
-from scripts.audit import empty_rejected, load_rejected, merge_rejected, rejected_json, rejected_page
+from scripts.classify.overrides import apply_overrides, load_overrides
+from scripts.classify.rejections import empty_rejected, load_rejected, merge_rejected, rejected_json, rejected_page
+from scripts.classify.relevance import classify, parse_rules
 from scripts.errors import ArchiveError
-from scripts.overrides import apply_overrides, load_overrides
 from scripts.paper import Paper
-from scripts.relevance import classify, parse_rules
 
 MARKDOWN = MarkdownIt("commonmark").enable(["table"])
 RUN1, RUN2 = "2026-05-01T06:00:00Z", "2026-05-01T18:00:00Z"

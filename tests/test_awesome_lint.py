@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from scripts.collection import curated_arxiv_ids, load_collections
-from scripts.markdown import align_tables
-from scripts.markers import replace_block
+from scripts.curated.load import curated_arxiv_ids, load_collections
+from scripts.render.markdown import align_tables
+from scripts.render.markers import replace_block
 
 REPO = Path(__file__).resolve().parents[1]
 AWESOME_LINT = REPO / "node_modules" / ".bin" / "awesome-lint"

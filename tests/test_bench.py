@@ -9,9 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from scripts.archive import Archive, month_summary
-from scripts.files import write_changed
 from scripts.paper import Paper
+from scripts.store.archive import Archive, month_summary
+from scripts.store.files import write_changed
 from tests.conftest import REPO
 
 BENCH = REPO / "benchmarks" / "bench_scale.py"

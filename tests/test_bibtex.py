@@ -11,9 +11,9 @@ from bibtexparser.bparser import BibTexParser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from scripts.bibtex import citation_key, render_bibtex
 from scripts.errors import ArchiveError
 from scripts.paper import Paper
+from scripts.render.bibtex import citation_key, render_bibtex
 
 KEY = re.compile(r"^[a-z0-9]+-[A-Za-z0-9.-]+$")
 # The inverse of the escaping, written independently of scripts/bibtex.py.

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.chart import render_chart
 from scripts.errors import ArchiveError
+from scripts.render.chart import render_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 DOMAINS = ["jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy", "alignment", "reasoning-safety",
@@ -88,7 +88,7 @@ def test_chart_is_self_contained_and_themed_for_light_and_dark():
 
 
 def test_same_data_gives_the_same_bytes_in_fresh_interpreters():
-    script = ("import json, sys; from scripts.chart import render_chart; "
+    script = ("import json, sys; from scripts.render.chart import render_chart; "
               "data = json.load(sys.stdin); sys.stdout.write(render_chart(*data))")
     stdin = __import__("json").dumps([full_counts(), DOMAINS, MONTHS])
     outputs = set()

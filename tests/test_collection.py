@@ -9,12 +9,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from scripts.collection import (Collections, ReasoningModel, contents_block, curated_arxiv_ids,
-                                find_collection_problems, heading_slugs, load_collections,
-                                render_collection_outputs)
+from scripts.curated.entries import Collections, ReasoningModel
+from scripts.curated.load import curated_arxiv_ids, find_collection_problems, load_collections
+from scripts.curated.readme import contents_block, heading_slugs, render_collection_outputs
 from scripts.errors import CollectionError, MarkerError
-from scripts.markdown import align_tables, utf16_width
-from scripts.markers import find_block
+from scripts.render.markdown import align_tables, utf16_width
+from scripts.render.markers import find_block
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

@@ -8,7 +8,7 @@ import sys
 import time
 
 from scripts import update
-from scripts.lock import exclusive
+from scripts.store.lock import exclusive
 from tests.conftest import REPO, snapshot, snapshot_but_watermark
 from tests.fake_arxiv import make_papers, slow
 from tests.test_faults import assert_complete

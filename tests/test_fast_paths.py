@@ -14,10 +14,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scripts import bibtex, jsontext, render
-from scripts.archive import record_problem
-from scripts.markdown import ESCAPES, plain, shorten
 from scripts.paper import Paper
+from scripts.render import bibtex
+from scripts.render import listing as render
+from scripts.render.markdown import ESCAPES, plain, shorten
+from scripts.store import jsontext
+from scripts.store.archive import record_problem
 
 # Characters that exercise every branch: spaces and breaks to collapse, specials to escape, invisible characters,
 # commas and the words BibTeX splits names on.

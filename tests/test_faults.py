@@ -18,11 +18,27 @@ from pathlib import Path
 
 import pytest
 
-from scripts import fetch, files, update
-from tests.conftest import REPO, make_project, snapshot, project_config
-from tests.fake_arxiv import (FakePaper, dripping, dropped, empty_page, error_entry, http_status, make_papers, malformed,
-                              new_submission, refused, reset_before_answer, reset_mid_body, slow, truncated,
-                              vanished_results)
+from scripts import update
+from scripts.ingest import fetch
+from scripts.store import files
+from tests.conftest import REPO, make_project, project_config, snapshot
+from tests.fake_arxiv import (
+    FakePaper,
+    dripping,
+    dropped,
+    empty_page,
+    error_entry,
+    http_status,
+    make_papers,
+    malformed,
+    new_submission,
+    refused,
+    reset_before_answer,
+    reset_mid_body,
+    slow,
+    truncated,
+    vanished_results,
+)
 
 START, END = "<!-- LATEST_PAPERS_START -->", "<!-- LATEST_PAPERS_END -->"
 PAPER_LINK = re.compile(r"\]\(https://arxiv\.org/abs/([^)\s]+?)(?:v\d+)?\)")  # README links name the version
@@ -377,7 +393,8 @@ def test_every_crash_point_leaves_old_or_new_files_and_the_next_run_repairs(fake
 KILLER = """\
 import os, sys
 from pathlib import Path
-from scripts import files, update
+from scripts.store import files
+from scripts import update
 real, calls = files.write_atomic, {"count": 0}
 def dying(path, text):
     calls["count"] += 1

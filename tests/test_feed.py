@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scripts.errors import ArchiveError
-from scripts.feed import render_feed, xml_text
 from scripts.paper import Paper
+from scripts.render.feed import render_feed, xml_text
 
 FEED_URL = "https://example.org/list/articles/feed.xml"
 SITE_URL = "https://example.org/list"

@@ -13,13 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from scripts import render, update
-from scripts.collection import load_collections
+from scripts import update
+from scripts.curated.load import load_collections
 from scripts.errors import CollectionError, ConfigError
-from scripts.links import extract_code_urls, extract_venue
-from scripts.markdown import cell, plain, shorten
-from scripts.markers import marker_pair, replace_block
+from scripts.ingest.links import extract_code_urls, extract_venue
 from scripts.paper import Paper
+from scripts.render import listing as render
+from scripts.render.markdown import cell, plain, shorten
+from scripts.render.markers import marker_pair, replace_block
 from scripts.yamlfile import MAX_DEPTH, MAX_YAML_BYTES, load_yaml
 from tests.conftest import README, REPO, snapshot
 from tests.fake_arxiv import FakePaper

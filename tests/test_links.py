@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from scripts.links import extract_code_urls, extract_venue
+from scripts.ingest.links import extract_code_urls, extract_venue
 
 
 @pytest.mark.parametrize(

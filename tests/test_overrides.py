@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from scripts.classify.overrides import Overrides, apply_overrides, load_overrides, missing_includes, parse_overrides
+from scripts.classify.relevance import parse_rules
 from scripts.errors import CollectionError
-from scripts.overrides import Overrides, apply_overrides, load_overrides, missing_includes, parse_overrides
 from scripts.paper import Paper
-from scripts.relevance import parse_rules
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from scripts.classify.relevance import TAG_SLUGS, assign_tags, classify, parse_rules, score
+from scripts.classify.terms import TermMatcher, parse_term, words_of
 from scripts.config import load_config
 from scripts.errors import ConfigError
 from scripts.paper import Paper
-from scripts.relevance import TAG_SLUGS, assign_tags, classify, parse_rules, score
-from scripts.terms import TermMatcher, parse_term, words_of
 
 REPO = Path(__file__).resolve().parents[1]
 

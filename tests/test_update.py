@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from scripts import update
-from scripts.archive import Archive
+from scripts.store.archive import Archive
 from tests.conftest import REPO, make_project, snapshot, snapshot_but_watermark
 from tests.fake_arxiv import FakePaper, empty_page, error_entry, http_status, make_papers, truncated
 
@@ -225,7 +225,7 @@ def test_step_summary_and_outputs(fake_arxiv, project, tmp_path, monkeypatch):
 
 def test_interrupted_write_is_repaired_by_the_next_run(fake_arxiv, project, monkeypatch):
     fake_arxiv.papers = make_papers(100)
-    from scripts import files
+    from scripts.store import files
     real, calls = files.write_atomic, {"count": 0}
 
     def failing(path, text):
@@ -278,7 +278,8 @@ def test_resetting_the_data_folder_resets_every_page(fake_arxiv, project):
 
 
 def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fake_arxiv, project, monkeypatch):
-    from scripts import freshness, render
+    from scripts.render import listing as render
+    from scripts.store import freshness
     fake_arxiv.papers = make_papers(300)
     run_update(project, "--since", "2025-01-01")
     rendered = []
@@ -301,7 +302,8 @@ def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fak
 
 
 def test_an_update_after_a_renderer_change_renders_every_month(fake_arxiv, project, monkeypatch, caplog):
-    from scripts import freshness, render
+    from scripts.render import listing as render
+    from scripts.store import freshness
     fake_arxiv.papers = make_papers(300)
     run_update(project, "--since", "2025-01-01")
     fake_arxiv.papers = make_papers(301)[-1:]  # one new paper, in the newest month
@@ -321,7 +323,7 @@ def test_an_update_after_a_renderer_change_renders_every_month(fake_arxiv, proje
 
 
 def test_parallel_month_rendering_matches_serial(fake_arxiv, tmp_path, monkeypatch):
-    from scripts import site
+    from scripts.render import build as site
     fake_arxiv.papers = make_papers(400, step_hours=30)
     serial = make_project(tmp_path / "serial")
     run_update(serial, "--since", "2025-01-01")

@@ -136,7 +136,7 @@ def test_issue_forms_and_config_match_githubs_schemas():
 
 
 def test_forms_and_pull_request_template_name_every_collection_file():
-    from scripts.collection import SPECS
+    from scripts.curated.schema import SPECS
     correction = yaml.safe_load((REPO / ".github" / "ISSUE_TEMPLATE" / "report-correction.yml").read_text(encoding="utf-8"))
     files = next(item for item in correction["body"] if item.get("id") == "file")["attributes"]["options"]
     template = (REPO / ".github" / "pull_request_template.md").read_text(encoding="utf-8")

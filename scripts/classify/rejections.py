@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .archive import SCHEMA, dump_json, read_json
-from .errors import ArchiveError
-from .markdown import cell
-from .paper import Paper, abs_url, split_version
-from .render import render
+from ..errors import ArchiveError
+from ..paper import Paper, abs_url, split_version
+from ..render.listing import render
+from ..render.markdown import cell
+from ..store.archive import SCHEMA, dump_json, read_json
 
 REJECTED_NAME = "rejected.json"
 TITLE_LIMIT = 200

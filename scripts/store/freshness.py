@@ -9,9 +9,10 @@ from pathlib import Path
 from .archive import SCHEMA, dump_json, month_path, read_json
 
 RENDERED_NAME = "rendered.json"
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
 # Everything a month page or .bib is rendered with: a change to any of these re-renders every month.
-RENDERER_SOURCES = ("scripts/render.py", "scripts/markdown.py", "scripts/bibtex.py", "scripts/site.py",
+RENDERER_SOURCES = ("scripts/render/listing.py", "scripts/render/markdown.py", "scripts/render/bibtex.py",
+                    "scripts/render/build.py",
                     "templates/_table.md.j2", "templates/month.md.j2")
 
 

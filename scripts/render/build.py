@@ -9,13 +9,17 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
-from . import bibtex, chart, collection, feed, freshness, render
-from .archive import Archive, month_path, month_summary, read_month, sort_newest_first
-from .config import Config
-from .files import changed_outputs, read_text
+from ..classify.relevance import TAG_SLUGS
+from ..config import Config
+from ..curated.entries import COLLECTION_DIR, OTHER_FILES
+from ..curated.load import load_collections
+from ..curated.readme import render_collection_outputs
+from ..errors import MarkerError
+from ..store import freshness
+from ..store.archive import Archive, month_path, month_summary, read_month, sort_newest_first
+from ..store.files import changed_outputs, read_text
+from . import bibtex, chart, feed, listing
 from .markers import replace_block
-from .relevance import TAG_SLUGS
-from .errors import MarkerError
 
 DOMAINS = list(TAG_SLUGS)  # the chart and the archive index count every tag, in the same order
 LATEST = "LATEST_PAPERS"
@@ -60,7 +64,7 @@ def feed_output(archive: Archive, config: Config) -> str:
 
 def month_outputs(articles: Path, month: str, papers: list, tag_counts: dict) -> dict[Path, str | None]:
     """Return a month's pages, plus None for pages left over from when the month was longer (or existed)."""
-    pages = render.month_pages(month, papers, tag_counts) if papers else {}
+    pages = listing.month_pages(month, papers, tag_counts) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
     outputs[articles / f"{month}.bib"] = bibtex.render_bibtex(papers) if papers else None
     if articles.is_dir():
@@ -90,14 +94,14 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     """Return README.md with the newest papers between its LATEST_PAPERS markers."""
     newest = archive.newest(config.list.readme_papers)
     total = sum(entry["count"] for entry in archive.index.values())
-    return replace_block(text, LATEST, render.latest_block(newest, total), str(root / "README.md"))
+    return replace_block(text, LATEST, listing.latest_block(newest, total), str(root / "README.md"))
 
 
 def load_curated(root: Path):
     """Load and validate collection/*.yaml, or return None for a tree with no curated files (overrides aside)."""
-    folder = root / collection.COLLECTION_DIR
-    curated = [path for path in folder.glob("*.yaml") if path.name not in collection.OTHER_FILES] if folder.is_dir() else []
-    return collection.load_collections(root) if curated else None
+    folder = root / COLLECTION_DIR
+    curated = [path for path in folder.glob("*.yaml") if path.name not in OTHER_FILES] if folder.is_dir() else []
+    return load_collections(root) if curated else None
 
 
 def month_file_outputs(articles: Path, data_dir: Path, month: str) -> tuple[dict[Path, str | None], str]:
@@ -144,11 +148,11 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs, digests = all_month_outputs(articles, archive, months)
     live_index = archive.live_index()
     outputs.update(orphan_outputs(articles, set(live_index)))
-    outputs[articles / "README.md"] = render.archive_index(live_index, DOMAINS, rejected_count)
+    outputs[articles / "README.md"] = listing.archive_index(live_index, DOMAINS, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)
     outputs[root / CHART_PATH] = chart_output(live_index)
     readme = readme_output(root, archive, config, readme_text(root))
     outputs[root / "README.md"] = readme
     if curated is not None:
-        outputs.update(collection.render_collection_outputs(root, curated, readme))
+        outputs.update(render_collection_outputs(root, curated, readme))
     return outputs, digests

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .markdown import shorten
+from ..render.markdown import shorten
 
 # A host we link to. Without a scheme, the look-behind rejects other sub-domains (org.github.io pages are not code)
 # and ssh remotes such as git@github.com:org/repo; with one, text glued in front ("githubhttps://...") is tolerated.

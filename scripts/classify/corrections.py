@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from . import audit
-from .archive import Archive
+from ..store.archive import Archive
+from . import rejections
 from .overrides import Overrides, apply_overrides, load_overrides, missing_includes
 
 OVERRIDES_PATH = Path("collection") / "overrides.yaml"
-REJECTED_DATA = Path("articles") / "data" / audit.REJECTED_NAME
+REJECTED_DATA = Path("articles") / "data" / rejections.REJECTED_NAME
 REJECTED_PAGE = Path("articles") / "rejected.md"
 
 
@@ -52,6 +52,6 @@ def audit_outputs(root: Path, rejected: list, accepted_ids: set[str], overrides:
                   limit: int, threshold: float) -> tuple[dict[Path, str], int]:
     """Return the updated record of rejected candidates and its review page, and how many it lists."""
     settled = accepted_ids | set(overrides.include) | set(overrides.exclude)
-    data = audit.merge_rejected(audit.load_rejected(root / REJECTED_DATA), rejected, run_date, limit, settled)
-    pages = {root / REJECTED_DATA: audit.rejected_json(data), root / REJECTED_PAGE: audit.rejected_page(data, threshold)}
+    data = rejections.merge_rejected(rejections.load_rejected(root / REJECTED_DATA), rejected, run_date, limit, settled)
+    pages = {root / REJECTED_DATA: rejections.rejected_json(data), root / REJECTED_PAGE: rejections.rejected_page(data, threshold)}
     return pages, len(data["candidates"])

@@ -6,7 +6,7 @@ import math
 import re
 import xml.etree.ElementTree as ET
 
-from .errors import ArchiveError
+from ..errors import ArchiveError
 
 SVG = "http://www.w3.org/2000/svg"
 WIDTH, LEFT, RIGHT, TOP, PLOT_HEIGHT = 800, 48, 16, 64, 240

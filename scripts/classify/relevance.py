@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from .config import _Section
-from .paper import Paper
+from ..paper import Paper
+from ..schema import Section
 from .terms import Term, TermMatcher, parse_term, words_of
 
 TAG_SLUGS = ("jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy", "alignment", "reasoning-safety",
@@ -47,8 +47,8 @@ class RelevanceRules:
 
 def parse_rules(section: dict, tags_section: dict, source: str) -> RelevanceRules:
     """Validate the `relevance:` and `tags:` sections of config.yaml; raise ConfigError naming file, key and fix."""
-    relevance = _Section(section, "relevance", source, RELEVANCE_KEYS)
-    tagging = _Section(tags_section, "tags", source, TAGS_KEYS)
+    relevance = Section(section, "relevance", source, RELEVANCE_KEYS)
+    tagging = Section(tags_section, "tags", source, TAGS_KEYS)
     group_terms: list[tuple[Term, str]] = []
     tag_terms: list[tuple[Term, str]] = []
     groups = parse_groups(relevance, group_terms)
@@ -68,21 +68,21 @@ def parse_rules(section: dict, tags_section: dict, source: str) -> RelevanceRule
     )
 
 
-def parse_groups(relevance: _Section, terms: list) -> tuple[Group, ...]:
+def parse_groups(relevance: Section, terms: list) -> tuple[Group, ...]:
     """Validate `relevance.groups` (name -> title and abstract points, terms); add their terms to `terms`."""
     raw = relevance.raw.get("groups")
     if not isinstance(raw, dict) or not raw:
         raise relevance.fail("groups", "expected a mapping of group name -> {title: points, abstract: points, terms: [...]}")
     groups = []
     for name, settings in raw.items():
-        group = _Section(settings, f"relevance.groups.{name}", relevance.source, GROUP_KEYS)
+        group = Section(settings, f"relevance.groups.{name}", relevance.source, GROUP_KEYS)
         terms.extend((term, f"group:{name}") for term in parse_terms(group, "terms", group.raw.get("terms")))
         points = {field: group.number(field, None, -1000, 1000) for field in FIELDS}
         groups.append(Group(name=str(name), points=points))
     return tuple(groups)
 
 
-def parse_require(relevance: _Section, groups: tuple[Group, ...]) -> tuple[tuple[str, ...], ...]:
+def parse_require(relevance: Section, groups: tuple[Group, ...]) -> tuple[tuple[str, ...], ...]:
     """Validate `relevance.require`: a list of group-name lists; a paper must match a group of every list."""
     raw = relevance.raw.get("require", [])
     names = [group.name for group in groups]
@@ -96,7 +96,7 @@ def parse_require(relevance: _Section, groups: tuple[Group, ...]) -> tuple[tuple
     return tuple(tuple(alternatives) for alternatives in raw)
 
 
-def parse_tags(tagging: _Section, terms: list) -> tuple[str, ...]:
+def parse_tags(tagging: Section, terms: list) -> tuple[str, ...]:
     """Validate `tags.rules` (slug -> term list); add their terms to `terms`; return the slugs in config order."""
     raw = tagging.raw.get("rules", {})
     if not isinstance(raw, dict):
@@ -108,7 +108,7 @@ def parse_tags(tagging: _Section, terms: list) -> tuple[str, ...]:
     return tuple(raw)
 
 
-def parse_terms(section: _Section, key: str, raw: object) -> list[Term]:
+def parse_terms(section: Section, key: str, raw: object) -> list[Term]:
     """Validate one list of terms."""
     if not isinstance(raw, list) or not raw:
         raise section.fail(key, f"expected a non-empty list of terms, got {raw!r}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .errors import ArchiveError
+from ..errors import ArchiveError
+from ..paper import ARXIV_ID, Paper
 from .markdown import contains_any, is_plain
-from .paper import ARXIV_ID, Paper
 
 # LaTeX replacements that keep every brace balanced, so BibTeX's brace counting never sees a stray { or }.
 LATEX_SPECIALS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import MarkerError
+from ..errors import MarkerError
 
 
 def marker_pair(name: str) -> tuple[str, str]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from .errors import ArchiveError
-from .paper import Paper
+from ..errors import ArchiveError
+from ..paper import Paper
 
 ATOM = "http://www.w3.org/2005/Atom"
 # Characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return; surrogates; U+FFFE, U+FFFF).

@@ -13,9 +13,9 @@ from xml.parsers import expat
 import arxiv
 import requests
 
-from .config import ArxivSettings
-from .errors import FetchError
-from .paper import Paper, split_version
+from ..config import ArxivSettings
+from ..errors import FetchError
+from ..paper import Paper, split_version
 
 log = logging.getLogger("update")
 

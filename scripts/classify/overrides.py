@@ -17,10 +17,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CollectionError
-from .paper import Paper, split_version
+from ..errors import CollectionError
+from ..paper import Paper, split_version
+from ..yamlfile import load_yaml
 from .relevance import TAG_SLUGS, RelevanceRules, assign_tags
-from .yamlfile import load_yaml
 
 SECTIONS = ("include", "exclude", "tags")
 ENTRY_KEYS = {"include": ("id", "reason"), "exclude": ("id", "reason"), "tags": ("id", "tags", "reason")}

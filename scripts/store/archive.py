@@ -9,9 +9,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import ArchiveError
+from ..paper import REQUIRED_KEYS, Paper
 from . import jsontext
-from .errors import ArchiveError
-from .paper import REQUIRED_KEYS, Paper
 
 SCHEMA = 1
 MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")

@@ -6,7 +6,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from .errors import ListError
+from ..errors import ListError
 
 
 def read_text(path: Path) -> str | None:

@@ -1,0 +1,107 @@
+"""Render the collection pages and the README blocks made from them."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import jinja2
+
+from ..paper import abs_url
+from ..render.listing import markdown_environment
+from ..render.markdown import align_tables, cell
+from ..render.markers import find_block, replace_block
+from .entries import COLLECTION_DIR, README, TEMPLATE_DIR, TOC_SKIPPED, Collections, arxiv_month, entry_link
+from .schema import SPECS
+
+# ---------------------------------------------------------------- rendering
+
+# README block name -> the collection it is rendered from (CONTENTS comes from the README's own headings).
+README_BLOCKS = {
+    "OPEN_MODELS": "reasoning_models",
+    "CLOSED_MODELS": "reasoning_models",
+    "SAFETY_DOMAINS": "domains",
+    "DATASETS_LLM": "datasets",
+    "DATASETS_REASONING": "datasets",
+    "SURVEYS_REASONING": "surveys",
+    "SURVEYS_SAFETY": "surveys",
+    "TOOLS": "tools",
+    "REFERENCES": "references",
+}
+CONTENTS = "CONTENTS"
+
+
+def mermaid_label(value: str) -> str:
+    """Text safe inside a quoted Mermaid node label."""
+    return value.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+
+
+def environment(root: Path) -> jinja2.Environment:
+    """The Jinja2 environment for templates/collection/, with the filters its templates use."""
+    env = markdown_environment(root / TEMPLATE_DIR)
+    env.filters.update(cell=cell, link=entry_link, month=arxiv_month, mermaid=mermaid_label, abs_url=abs_url)
+    return env
+
+
+def render_template(env: jinja2.Environment, name: str, collections: Collections) -> str:
+    """Render one template with the collections and align its tables."""
+    return align_tables(env.get_template(name).render(c=collections))
+
+
+def heading_slugs(markdown: str) -> list[tuple[int, str, str]]:
+    """(level, text, GitHub anchor) of every ATX heading outside code fences, in order."""
+    headings, used, fence = [], Counter(), ""
+    for line in markdown.split("\n"):
+        marker = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
+        if marker and not fence:
+            fence = marker[1]
+        elif marker and marker[1][0] == fence[0] and len(marker[1]) >= len(fence):
+            fence = ""
+        heading = None if fence or marker else re.match(r"^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$", line)
+        if heading:
+            slug = re.sub(r"[^\w\- ]", "", heading[2].lower()).replace(" ", "-")
+            headings.append((len(heading[1]), heading[2], slug if not used[slug] else f"{slug}-{used[slug]}"))
+            used[slug] += 1
+    return headings
+
+
+def contents_block(readme_text: str) -> str:
+    """The Contents list: every ## and ### heading after '## Contents', linked to its anchor."""
+    lines, started, listed = [], False, False
+    for level, title, anchor in heading_slugs(readme_text):
+        if level == 2 and title == "Contents":
+            started = True
+        elif started and level == 2:
+            listed = title not in TOC_SKIPPED
+            lines += [f"- [{title}](#{anchor})"] if listed else []
+        elif started and level == 3 and listed:
+            lines.append(f"  - [{title}](#{anchor})")
+    return "\n".join(lines)
+
+
+def render_readme(env: jinja2.Environment, collections: Collections, readme_text: str) -> str:
+    """README text with every collection block and then the Contents block replaced."""
+    for block in README_BLOCKS:
+        content = render_template(env, f"readme/{block.lower()}.md.j2", collections)
+        readme_text = replace_block(readme_text, block, content, README)
+    return replace_block(readme_text, CONTENTS, contents_block(readme_text), README)
+
+
+def render_collection_outputs(root: Path, collections: Collections, readme_text: str) -> dict[Path, str]:
+    """Full expected text of every collection/*.md page and of README.md (the LATEST_PAPERS block untouched)."""
+    env = environment(root)
+    outputs = {root / COLLECTION_DIR / f"{stem}.md": render_template(env, f"pages/{stem}.md.j2", collections)
+               for stem in SPECS}
+    outputs[root / README] = render_readme(env, collections, readme_text)
+    return outputs
+
+
+def stale_readme_blocks(expected: str, actual: str) -> list[str]:
+    """Names of the generated README blocks whose text differs between expected and actual."""
+    stale = []
+    for block in (*README_BLOCKS, CONTENTS):
+        want, have = find_block(expected, block, README), find_block(actual, block, README)
+        if expected[want[0]:want[1]] != actual[have[0]:have[1]]:
+            stale.append(block)
+    return stale
