@@ -15,7 +15,7 @@ import pytest
 from scripts import update
 from tests.conftest import snapshot as tree_snapshot
 
-GOLDEN = Path(__file__).resolve().parent / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CASES = sorted(path.name for path in GOLDEN.iterdir() if (path / "before").is_dir())
 
 

@@ -18,7 +18,7 @@ from scripts.curated.load import curated_arxiv_ids, load_collections
 from scripts.render.markdown import align_tables
 from scripts.render.markers import replace_block
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 AWESOME_LINT = REPO / "node_modules" / ".bin" / "awesome-lint"
 REMOTE = "https://github.com/awesome-lrm-safety/awesome-lrm-safety.git"
 OFFLINE = "globalThis.fetch = async () => { throw new Error('network disabled in tests'); };\n"

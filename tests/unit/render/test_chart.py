@@ -95,7 +95,7 @@ def test_same_data_gives_the_same_bytes_in_fresh_interpreters():
     for seed in ("0", "1", "12345"):
         env = {**os.environ, "PYTHONHASHSEED": seed}
         run = subprocess.run([sys.executable, "-c", script], input=stdin, capture_output=True, text=True, env=env,
-                             cwd=Path(__file__).resolve().parents[1], check=True)
+                             cwd=Path(__file__).resolve().parents[3], check=True)
         outputs.add(run.stdout)
     assert outputs == {render_chart(full_counts(), DOMAINS, MONTHS)}
     assert render_chart(full_counts(scale=2), DOMAINS, MONTHS) not in outputs

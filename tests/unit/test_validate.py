@@ -10,7 +10,7 @@ import yaml
 
 from scripts.validate import main
 from tests.conftest import snapshot
-from tests.test_collection import REPO, copy_project, rewrite
+from tests.unit.curated.test_collection import REPO, copy_project, rewrite
 
 RERENDER = "run python -m scripts.update --no-fetch"
 
@@ -125,7 +125,7 @@ FORMS = sorted((REPO / ".github" / "ISSUE_TEMPLATE").glob("*.yml"))
 
 
 def test_issue_forms_and_config_match_githubs_schemas():
-    from tests.test_workflows import run, tool
+    from tests.e2e.test_workflows import run, tool
     forms = [str(path) for path in FORMS if path.name != "config.yml"]
     assert len(forms) == 3
     checked = run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-issue-forms", *forms)

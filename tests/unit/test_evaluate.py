@@ -10,8 +10,8 @@ import pytest
 
 from scripts import evaluate
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+REPO = Path(__file__).resolve().parents[2]
+SHARED = Path(__file__).resolve().parents[3] / "shared"
 DEV_LABELS = SHARED / "data" / "relevance-dev.tsv"
 DEV_CORPUS = SHARED / "data" / "arxiv-corpus.json"
 

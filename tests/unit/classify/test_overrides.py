@@ -11,7 +11,7 @@ from scripts.classify.relevance import parse_rules
 from scripts.errors import CollectionError
 from scripts.paper import Paper
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def paper(paper_id: str, title: str = "A paper", tags: tuple[str, ...] = (), summary: str = "") -> Paper:

@@ -26,7 +26,7 @@ from scripts.publish import (
 from tests.conftest import make_project
 from tests.fake_arxiv import make_papers
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MONTH = "articles/data/2025-05.json"
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Test Bot",

@@ -13,7 +13,7 @@ from scripts.config import load_config
 from scripts.errors import ConfigError
 from scripts.paper import Paper
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def paper(title: str, summary: str = "", paper_id: str = "2501.00001") -> Paper:

@@ -16,7 +16,7 @@ from scripts.errors import CollectionError, MarkerError
 from scripts.render.markdown import align_tables, utf16_width
 from scripts.render.markers import find_block
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 SHARED = REPO.parent / "shared"
 
 
