@@ -10,13 +10,14 @@ from pathlib import Path
 from .classify.relevance import RelevanceRules, parse_rules
 from .errors import ConfigError
 from .schema import Section
+from .taxonomy import Domain, parse_taxonomy
 from .yamlfile import load_yaml
 
 DEFAULT_API_URL = "https://export.arxiv.org/api/query"
 ARXIV_MAX_PAGE = 2000
 FIELD_PREFIXES = ("ti", "abs", "au", "co", "jr", "cat", "all")
 CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
-SECTIONS = ("list", "arxiv", "relevance", "tags", "audit")
+SECTIONS = ("list", "arxiv", "relevance", "tags", "taxonomy", "audit")
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Config:
     list: ListSettings
     arxiv: ArxivSettings
     relevance: RelevanceRules | None
+    taxonomy: tuple[Domain, ...]
     audit_limit: int
 
 
@@ -121,11 +123,11 @@ def env_api_url(environ: dict) -> str:
     return url
 
 
-def parse_relevance(raw: dict, source: Path) -> RelevanceRules | None:
+def parse_relevance(raw: dict, taxonomy: tuple[Domain, ...], source: Path) -> RelevanceRules | None:
     """Validate the `relevance:` and `tags:` sections; None (keep everything) when both are absent."""
     if "relevance" not in raw and "tags" not in raw:
         return None
-    return parse_rules(raw.get("relevance", {}), raw.get("tags", {}), str(source))
+    return parse_rules(raw.get("relevance", {}), raw.get("tags", {}), taxonomy, str(source))
 
 
 def load_config(path: Path, environ: dict | None = None) -> Config:
@@ -140,10 +142,12 @@ def load_config(path: Path, environ: dict | None = None) -> Config:
     if "arxiv" not in raw:
         raise ConfigError(f"{path}: arxiv: section is required (categories and all_of at least)")
     audit = Section(raw.get("audit", {}), "audit", path, ("keep_rejected",))
+    taxonomy = parse_taxonomy(raw["taxonomy"], str(path)) if "taxonomy" in raw else ()
     return Config(
         path=path,
         list=parse_list(raw.get("list", {}), path),
         arxiv=parse_arxiv(raw["arxiv"], path, environ),
-        relevance=parse_relevance(raw, path),
+        relevance=parse_relevance(raw, taxonomy, path),
+        taxonomy=taxonomy,
         audit_limit=audit.number("keep_rejected", 500, 0, 5000, integer=True),
     )

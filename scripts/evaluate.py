@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .classify.relevance import TAG_SLUGS, RelevanceRules, assign_tags, classify
+from .classify.relevance import RelevanceRules, assign_tags, classify
 from .config import load_config
 from .errors import ConfigError, EvaluationError, ListError
 from .paper import Paper, split_version
@@ -47,7 +47,7 @@ class Result:
     on_topic: int = 0
 
 
-def parse_labels(text: str, source: str) -> dict[str, Label]:
+def parse_labels(text: str, source: str, domains: tuple[str, ...]) -> dict[str, Label]:
     """Parse a labels TSV; raise EvaluationError naming the file, line and fix."""
     labels = {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -59,9 +59,9 @@ def parse_labels(text: str, source: str) -> dict[str, Label]:
                                   f"got {line!r}")
         paper_id, _ = checked_id(cells[0], f"{source}:{number}")
         domain = cells[2]
-        if cells[1] != "0" and domain not in TAG_SLUGS + (ANY_DOMAIN,):
+        if cells[1] != "0" and domain not in (*domains, ANY_DOMAIN):
             raise EvaluationError(f"{source}:{number}: unknown domain {domain!r}; use one of "
-                                  f"{', '.join(TAG_SLUGS + (ANY_DOMAIN,))}")
+                                  f"{', '.join((*domains, ANY_DOMAIN))}")
         if paper_id in labels:
             raise EvaluationError(f"{source}:{number}: {paper_id} is labelled twice; keep one line per paper")
         labels[paper_id] = Label(cells[1], domain)
@@ -104,10 +104,10 @@ def load_corpus(path: Path) -> list[Paper]:
     return [paper_from_record(record, f"{path}: record {index}") for index, record in enumerate(records)]
 
 
-def load_labels(path: Path) -> dict[str, Label]:
-    """Read and parse a labels TSV."""
+def load_labels(path: Path, domains: tuple[str, ...]) -> dict[str, Label]:
+    """Read and parse a labels TSV whose domains are among `domains`."""
     try:
-        return parse_labels(path.read_text(encoding="utf-8"), str(path))
+        return parse_labels(path.read_text(encoding="utf-8"), str(path), domains)
     except FileNotFoundError:
         raise EvaluationError(f"{path}: file not found; pass a TSV of id, label, domain lines") from None
     except (OSError, UnicodeDecodeError) as error:
@@ -169,10 +169,11 @@ def error_lines(result: Result) -> list[str]:
 
 def run(labels_path: Path, corpus_path: Path, config_path: Path, show_errors: bool) -> list[str]:
     """Evaluate the configured rules on a labelled corpus; return the lines to print."""
-    rules = load_config(config_path).relevance
+    config = load_config(config_path)
+    rules = config.relevance
     if rules is None:
         raise ConfigError(f"{config_path}: relevance: section missing; add relevance and tags rules to evaluate them")
-    labels, papers = load_labels(labels_path), load_corpus(corpus_path)
+    labels, papers = load_labels(labels_path, rules.tags), load_corpus(corpus_path)
     known = {paper.id for paper in papers}
     missing = sorted(set(labels) - known)
     if missing:

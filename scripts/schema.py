@@ -11,7 +11,7 @@ from .errors import ConfigError
 class Section:
     """Reads typed values out of one mapping, naming file and key in every error."""
 
-    def __init__(self, raw: object, name: str, source: Path, allowed: tuple[str, ...]):
+    def __init__(self, raw: object, name: str, source: str | Path, allowed: tuple[str, ...]):
         if not isinstance(raw, dict):
             raise ConfigError(f"{source}: {name}: expected a mapping of settings, got {type(raw).__name__}")
         unknown = sorted(str(key) for key in raw if key not in allowed)

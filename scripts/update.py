@@ -16,6 +16,7 @@ from .config import Config, load_config
 from .errors import ListError
 from .ingest import links
 from .paper import Paper
+from .taxonomy import slugs
 from .render import build
 from .render.markdown import cell
 from .render.markers import find_block
@@ -197,7 +198,7 @@ def run(args: argparse.Namespace) -> Report:
     config = load_config(root / args.config if not args.config.is_absolute() else args.config)
     find_block(build.readme_text(root), build.LATEST, str(root / "README.md"))
     curated = build.load_curated(root)
-    overrides, digest = corrections.load(root)
+    overrides, digest = corrections.load(root, slugs(config.taxonomy))
     data_dir = root / "articles" / "data"
     archive = Archive.open(data_dir)
     repair = (data_dir / PENDING_NAME).exists()

@@ -25,6 +25,59 @@ arxiv:
   retries: {retries}
   timeout_seconds: {timeout}
   lookback_days: 7
+taxonomy:
+  - slug: jailbreak
+    name: Jailbreaks
+    description: "Attacks that talk a model out of its refusals to elicit harmful output, and the defences that hold them off."
+    terms: [jailbreak*]
+  - slug: prompt-injection
+    name: Prompt injection
+    description: "Instructions smuggled into a model's inputs, documents or tool results that hijack what an application or agent does."
+    terms: [prompt injection*]
+  - slug: adversarial
+    name: Adversarial robustness
+    description: "Perturbed, typographic or otherwise adversarial inputs that mislead language and vision-language models outside jailbreaks."
+    terms: [adversarial attack*]
+  - slug: backdoor
+    name: Backdoors and poisoning
+    description: "Hidden triggers, poisoned training or fine-tuning data, trojans and sleeper agents planted in models."
+    terms: [backdoor*]
+  - slug: privacy
+    name: Privacy
+    description: "Leakage of training data, personal information or system prompts, membership inference and unlearning of private data."
+    terms: [privacy]
+  - slug: alignment
+    name: Alignment
+    description: "Making models helpful and harmless and keeping them so: safety training, over-refusal, deception, scheming, reward hacking and oversight."
+    terms: [alignment]
+  - slug: reasoning-safety
+    name: Reasoning safety
+    description: "Risks specific to large reasoning models and their chains of thought, from unsafe traces to overthinking attacks on o1- and R1-style models."
+    terms: [reasoning model*]
+  - slug: agent-safety
+    name: Agent safety
+    description: "Safety of LLM agents that act: tool use, computer and phone use, multi-agent systems and embodied agents driven by language models."
+    terms: [agent*]
+  - slug: guardrails
+    name: Guardrails and monitoring
+    description: "Guard and moderation models, safety classifiers, content filters and runtime monitors around model inputs and outputs."
+    terms: [guardrail*]
+  - slug: evaluation
+    name: Safety evaluation
+    description: "Benchmarks, red-teaming frameworks, safety cases and evaluations of model risk that no narrower domain covers."
+    terms: [benchmark*]
+  - slug: hallucination
+    name: Hallucination and reliability
+    description: "Hallucination, factual errors, truthfulness and calibration as failures of a model's reliability."
+    terms: [hallucinat*]
+  - slug: fairness
+    name: Bias and fairness
+    description: "Bias, stereotypes, toxicity and the ethics of what models say about and to people."
+    terms: [bias]
+  - slug: misuse
+    name: Misuse and dual use
+    description: "Uplift for cyber, biological and chemical harm, persuasion and fraud, and detecting or watermarking generated content."
+    terms: [misuse]
 """
 
 README = """\

@@ -7,18 +7,20 @@ from pathlib import Path
 
 from ..store.archive import Archive
 from . import rejections
-from .overrides import Overrides, apply_overrides, load_overrides, missing_includes
+from .overrides import Overrides, apply_overrides, check_known_tags, load_overrides, missing_includes
 
 OVERRIDES_PATH = Path("collection") / "overrides.yaml"
 REJECTED_DATA = Path("articles") / "data" / rejections.REJECTED_NAME
 REJECTED_PAGE = Path("articles") / "rejected.md"
 
 
-def load(root: Path) -> tuple[Overrides, str]:
-    """Return the validated overrides and a digest of their file ('' when there is none)."""
+def load(root: Path, slugs: tuple[str, ...]) -> tuple[Overrides, str]:
+    """Return the validated overrides (tags among `slugs`) and a digest of their file ('' when there is none)."""
     path = root / OVERRIDES_PATH
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
-    return load_overrides(path), digest
+    overrides = load_overrides(path)
+    check_known_tags(overrides, slugs, str(path))
+    return overrides, digest
 
 
 def needs_full_pass(archive: Archive, digest: str) -> bool:

@@ -20,7 +20,8 @@ from pathlib import Path
 from ..errors import CollectionError
 from ..paper import Paper, split_version
 from ..yamlfile import load_yaml
-from .relevance import TAG_SLUGS, RelevanceRules, assign_tags
+from ..taxonomy import SLUG
+from .relevance import RelevanceRules, assign_tags
 
 SECTIONS = ("include", "exclude", "tags")
 ENTRY_KEYS = {"include": ("id", "reason"), "exclude": ("id", "reason"), "tags": ("id", "tags", "reason")}
@@ -116,11 +117,20 @@ def parse_tag_list(raw: object, where: str) -> tuple[str, ...]:
     if not isinstance(raw, list) or not all(isinstance(tag, str) for tag in raw):
         raise CollectionError(f"{where}: tags: expected a list like [jailbreak, evaluation], got {raw!r}")
     for tag in raw:
-        if tag not in TAG_SLUGS:
-            raise CollectionError(f"{where}: tags: unknown tag {tag!r}; allowed tags: {', '.join(TAG_SLUGS)}")
+        if not SLUG.match(tag):
+            raise CollectionError(f"{where}: tags: {tag!r} is not a tag; use the slugs of config.yaml's taxonomy")
     if len(set(raw)) != len(raw):
         raise CollectionError(f"{where}: tags: {raw!r} repeats a tag; list each once")
     return tuple(raw)
+
+
+def check_known_tags(overrides: Overrides, slugs: tuple[str, ...], source: str) -> None:
+    """Refuse a corrected tag that config.yaml's taxonomy does not define."""
+    for paper_id, tags in overrides.tags.items():
+        for tag in tags:
+            if tag not in slugs:
+                raise CollectionError(f"{source}: {paper_id}: tags: unknown tag {tag!r}; the taxonomy in config.yaml "
+                                      f"has: {', '.join(slugs)}")
 
 
 def check_conflicts(overrides: Overrides, source: str) -> None:

@@ -6,16 +6,16 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..paper import Paper
+from ..errors import ConfigError
 from ..schema import Section
+from ..taxonomy import Domain
 from .terms import Term, TermMatcher, parse_term, words_of
 
-TAG_SLUGS = ("jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy", "alignment", "reasoning-safety",
-             "agent-safety", "guardrails", "evaluation", "hallucination", "fairness", "misuse")
 # Config name of each scored field -> the Paper attribute it reads.
 FIELDS = {"title": "title", "abstract": "summary"}
 RELEVANCE_KEYS = ("threshold", "max_hits", "require", "groups")
 GROUP_KEYS = ("title", "abstract", "terms")
-TAGS_KEYS = ("title", "abstract", "min_score", "max_tags", "rules")
+TAGS_KEYS = ("title", "abstract", "min_score", "max_tags")
 
 Counts = dict[str, Counter]  # field -> label ("group:NAME" or "tag:SLUG") -> hits
 
@@ -45,14 +45,14 @@ class RelevanceRules:
     points: dict[str, dict[str, float]]  # counting label ("group:NAME") -> points per field
 
 
-def parse_rules(section: dict, tags_section: dict, source: str) -> RelevanceRules:
+def parse_rules(section: dict, tags_section: dict, taxonomy: tuple[Domain, ...], source: str) -> RelevanceRules:
     """Validate the `relevance:` and `tags:` sections of config.yaml; raise ConfigError naming file, key and fix."""
     relevance = Section(section, "relevance", source, RELEVANCE_KEYS)
     tagging = Section(tags_section, "tags", source, TAGS_KEYS)
     group_terms: list[tuple[Term, str]] = []
     tag_terms: list[tuple[Term, str]] = []
     groups = parse_groups(relevance, group_terms)
-    tags = parse_tags(tagging, tag_terms)
+    tags = parse_tags(taxonomy, tag_terms, source)
     return RelevanceRules(
         threshold=relevance.number("threshold", None, -10000, 10000),
         max_hits=relevance.number("max_hits", 5, 1, 1000, integer=True),
@@ -60,7 +60,7 @@ def parse_rules(section: dict, tags_section: dict, source: str) -> RelevanceRule
         groups=groups,
         tag_points={field: tagging.number(field, 1, 0, 1000) for field in FIELDS},
         tag_min_score=tagging.number("min_score", 1, 0, 10000),
-        max_tags=tagging.number("max_tags", 3, 1, len(TAG_SLUGS), integer=True),
+        max_tags=tagging.number("max_tags", min(3, len(tags)), 1, len(tags), integer=True),
         tags=tags,
         group_matcher=TermMatcher(group_terms),
         tag_matcher=TermMatcher(tag_terms),
@@ -96,16 +96,14 @@ def parse_require(relevance: Section, groups: tuple[Group, ...]) -> tuple[tuple[
     return tuple(tuple(alternatives) for alternatives in raw)
 
 
-def parse_tags(tagging: Section, terms: list) -> tuple[str, ...]:
-    """Validate `tags.rules` (slug -> term list); add their terms to `terms`; return the slugs in config order."""
-    raw = tagging.raw.get("rules", {})
-    if not isinstance(raw, dict):
-        raise tagging.fail("rules", "expected a mapping of tag -> list of terms, e.g. jailbreak: [jailbreak*]")
-    for slug, slug_terms in raw.items():
-        if slug not in TAG_SLUGS:
-            raise tagging.fail(f"rules.{slug}", f"unknown tag; allowed tags: {', '.join(TAG_SLUGS)}")
-        terms.extend((term, f"tag:{slug}") for term in parse_terms(tagging, f"rules.{slug}", slug_terms))
-    return tuple(raw)
+def parse_tags(taxonomy: tuple[Domain, ...], terms: list, source: str) -> tuple[str, ...]:
+    """Add each taxonomy domain's terms to `terms`; return the slugs in reader order."""
+    if not taxonomy:
+        raise ConfigError(f"{source}: taxonomy: section is required with `tags:`; list the domains papers are tagged with")
+    for index, domain in enumerate(taxonomy):
+        section = Section({"terms": list(domain.terms)}, f"taxonomy[{index}]", source, ("terms",))
+        terms.extend((term, f"tag:{domain.slug}") for term in parse_terms(section, "terms", list(domain.terms)))
+    return tuple(domain.slug for domain in taxonomy)
 
 
 def parse_terms(section: Section, key: str, raw: object) -> list[Term]:

@@ -9,7 +9,7 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
-from ..classify.relevance import TAG_SLUGS
+from ..taxonomy import slugs
 from ..config import Config
 from ..curated.entries import COLLECTION_DIR, OTHER_FILES
 from ..curated.load import load_collections
@@ -21,7 +21,6 @@ from ..store.files import changed_outputs, read_text
 from . import bibtex, chart, feed, listing
 from .markers import replace_block
 
-DOMAINS = list(TAG_SLUGS)  # the chart and the archive index count every tag, in the same order
 LATEST = "LATEST_PAPERS"
 FEED_SIZE = 50
 PARALLEL_MONTHS = 8  # below this many months to render, starting worker processes costs more than it saves
@@ -42,11 +41,11 @@ def month_range(last: str, count: int) -> list[str]:
     return months[::-1]
 
 
-def chart_output(index: dict) -> str:
+def chart_output(index: dict, domains: list[str]) -> str:
     """Return the SVG of papers per month by domain over the last CHART_MONTHS months of the archive."""
     months = month_range(max(index), CHART_MONTHS) if index else []
     counts = {month: index.get(month, {}).get("tags", {}) for month in months}
-    return chart.render_chart(counts, DOMAINS, months)
+    return chart.render_chart(counts, domains, months)
 
 
 def raw_url(repository_url: str, path: str) -> str:
@@ -148,9 +147,10 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs, digests = all_month_outputs(articles, archive, months)
     live_index = archive.live_index()
     outputs.update(orphan_outputs(articles, set(live_index)))
-    outputs[articles / "README.md"] = listing.archive_index(live_index, DOMAINS, rejected_count)
+    domains = list(slugs(config.taxonomy))  # the chart and the archive index count every domain, in reader order
+    outputs[articles / "README.md"] = listing.archive_index(live_index, domains, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)
-    outputs[root / CHART_PATH] = chart_output(live_index)
+    outputs[root / CHART_PATH] = chart_output(live_index, domains)
     readme = readme_output(root, archive, config, readme_text(root))
     outputs[root / "README.md"] = readme
     if curated is not None:

@@ -10,8 +10,8 @@ import time
 from scripts import update
 from scripts.store.lock import exclusive
 from tests.conftest import REPO, snapshot, snapshot_but_watermark
-from tests.fake_arxiv import make_papers, slow
 from tests.e2e.test_faults import assert_complete
+from tests.fake_arxiv import make_papers, slow
 
 LOCK_WORDS = "another update is running on this checkout"
 

@@ -27,9 +27,9 @@ relevance:
     risk: {title: 4, abstract: 2, terms: [jailbreak*, backdoor*, guardrail*]}
 tags:
   min_score: 1
-  rules:
-    jailbreak: [jailbreak*]
-    backdoor: [backdoor*]
+taxonomy:
+  - {slug: jailbreak, name: Jailbreaks, description: Jailbreak attacks., terms: [jailbreak*]}
+  - {slug: backdoor, name: Backdoors, description: Backdoor attacks., terms: [backdoor*]}
 """
 
 RECORDS = [

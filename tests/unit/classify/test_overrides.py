@@ -8,8 +8,10 @@ import pytest
 
 from scripts.classify.overrides import Overrides, apply_overrides, load_overrides, missing_includes, parse_overrides
 from scripts.classify.relevance import parse_rules
+from scripts.classify import corrections
 from scripts.errors import CollectionError
 from scripts.paper import Paper
+from tests.taxonomy import taxonomy
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -59,7 +61,7 @@ def test_the_shipped_file_loads():
     ("exclude:\n  - {id: \"arXiv:2501.1\"}\n", "exclude[0]: id 'arXiv:2501.1' is not an arXiv ID; write it like"),
     ("include:\n  - {reason: x}\n", "include[0]: id: expected an arXiv ID"),
     ("include:\n  - \"2501.00001\"\n  - {id: \"2501.00001v2\"}\n", "include[1]: 2501.00001 is listed twice in include"),
-    ("tags:\n  - {id: \"2501.00001\", tags: [jailbreaks]}\n", "tags[0]: tags: unknown tag 'jailbreaks'; allowed tags:"),
+    ("tags:\n  - {id: \"2501.00001\", tags: [Jail_breaks]}\n", "tags[0]: tags: 'Jail_breaks' is not a tag; use the slugs"),
     ("tags:\n  - {id: \"2501.00001\", tags: jailbreak}\n", "tags[0]: tags: expected a list like [jailbreak, evaluation]"),
     ("tags:\n  - {id: \"2501.00001\", tags: [misuse, misuse]}\n", "repeats a tag"),
     ("tags:\n  - \"2501.00001\"\n", "tags[0]: expected {id: \"2501.12345\", ...}"),
@@ -96,7 +98,7 @@ def test_exclude_drops_include_promotes_and_tags_are_corrected():
 
 def test_promoted_papers_are_tagged_by_the_rules_unless_corrected():
     rules = parse_rules({"threshold": 100, "groups": {"any": {"title": 1, "abstract": 1, "terms": ["paper"]}}},
-                        {"rules": {"backdoor": ["backdoor*"], "privacy": ["privacy"]}}, "config.yaml")
+                        {}, taxonomy({"backdoor": ["backdoor*"], "privacy": ["privacy"]}), "config.yaml")
     overrides = parse_overrides({"include": ["2501.00001", "2501.00002"],
                                  "tags": [{"id": "2501.00002", "tags": ["privacy"]}]}, "overrides.yaml")
     rejected = [paper("2501.00001", "Backdoors in agents"), paper("2501.00002", "Backdoors again")]
@@ -121,3 +123,14 @@ def test_no_overrides_change_nothing():
 def test_included_ids_never_fetched_are_reported_for_fetching_by_id():
     overrides = parse_overrides({"include": ["2501.00003", "2501.00001", "2501.00002"]}, "overrides.yaml")
     assert missing_includes(overrides, {"2501.00002"}) == ["2501.00001", "2501.00003"]
+
+
+def test_a_tag_the_taxonomy_lacks_is_refused_with_the_slugs_it_has(tmp_path):
+    (tmp_path / "collection").mkdir()
+    write(tmp_path / "collection", "tags:\n  - {id: \"2501.00001\", tags: [jailbreaks]}\n")
+    with pytest.raises(CollectionError) as error:
+        corrections.load(tmp_path, ("jailbreak", "privacy"))
+    assert str(error.value).endswith("2501.00001: tags: unknown tag 'jailbreaks'; the taxonomy in config.yaml has: "
+                                     "jailbreak, privacy")
+    write(tmp_path / "collection", "tags:\n  - {id: \"2501.00001\", tags: [privacy]}\n")
+    assert corrections.load(tmp_path, ("jailbreak", "privacy"))[0].tags == {"2501.00001": ("privacy",)}

@@ -13,6 +13,7 @@ from scripts.classify.rejections import empty_rejected, load_rejected, merge_rej
 from scripts.classify.relevance import classify, parse_rules
 from scripts.errors import ArchiveError
 from scripts.paper import Paper
+from tests.taxonomy import taxonomy
 
 MARKDOWN = MarkdownIt("commonmark").enable(["table"])
 RUN1, RUN2 = "2026-05-01T06:00:00Z", "2026-05-01T18:00:00Z"
@@ -117,7 +118,7 @@ def test_a_false_negative_is_promoted_with_the_line_from_the_page(tmp_path):
     rules = parse_rules({"threshold": 5, "require": [["model"]], "groups": {
         "model": {"title": 0, "abstract": 0, "terms": ["LLM*"]},
         "risk": {"title": 4, "abstract": 1, "terms": ["jailbreak*", "guardrail*"]}}},
-        {"rules": {"guardrails": ["guardrail*"]}}, "config.yaml")
+        {}, taxonomy({"guardrails": ["guardrail*"]}), "config.yaml")
     near_miss = paper("2501.00042", 0, "Guardrails for LLMs", "We study LLM outputs.")
     accepted, rejected = classify([near_miss], rules)
     assert accepted == [] and rejected[0].score == 4

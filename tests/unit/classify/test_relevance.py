@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from scripts.classify.relevance import TAG_SLUGS, assign_tags, classify, parse_rules, score
+from scripts.classify.relevance import assign_tags, classify, parse_rules, score
 from scripts.classify.terms import TermMatcher, parse_term, words_of
 from scripts.config import load_config
 from scripts.errors import ConfigError
 from scripts.paper import Paper
+from scripts.taxonomy import slugs
+from tests.taxonomy import taxonomy
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -32,11 +34,11 @@ def small_rules(**changes) -> object:
             "off": {"title": -4, "abstract": -1, "terms": ["robot*"]},
         },
     }
-    tags = {"title": 3, "abstract": 1, "min_score": 2, "max_tags": 2,
-            "rules": {"jailbreak": ["jailbreak*"], "evaluation": ["benchmark*", "red team*"], "guardrails": ["guard*"]}}
+    tags = {"title": 3, "abstract": 1, "min_score": 2, "max_tags": 2}
+    rules = {"jailbreak": ["jailbreak*"], "evaluation": ["benchmark*", "red team*"], "guardrails": ["guard*"]}
     relevance.update(changes.pop("relevance", {}))
     tags.update(changes.pop("tags", {}))
-    return parse_rules(relevance, tags, "config.yaml")
+    return parse_rules(relevance, tags, taxonomy(changes.pop("rules", rules)), "config.yaml")
 
 
 def counts(terms: list[str], text: str) -> dict:
@@ -146,10 +148,9 @@ def test_without_a_tag_reaching_min_score_the_best_single_tag_is_given():
     ({"require": [["nope"]]}, {}, "relevance.require: 'nope' is not a group; groups: model, risk, off"),
     ({"require": "model"}, {}, "relevance.require: expected a list of group-name lists like [[model]]"),
     ({"max_hits": 0}, {}, "relevance.max_hits: 0 is out of range"),
-    ({}, {"rules": {"jailbreaks": ["x"]}}, "config.yaml: tags.rules.jailbreaks: unknown tag; allowed tags: jailbreak,"),
-    ({}, {"rules": {"jailbreak": "jailbreak*"}}, "tags.rules.jailbreak: expected a non-empty list of terms"),
-    ({}, {"max_tags": 14}, "tags.max_tags: 14 is out of range"),
-    ({}, {"colour": 1}, "tags.colour: unknown key; allowed keys: title, abstract, min_score, max_tags, rules"),
+    ({}, {"rules": {"jailbreak": ["x"]}}, "config.yaml: tags.rules: unknown key; allowed keys: title, abstract, "),
+    ({}, {"max_tags": 4}, "tags.max_tags: 4 is out of range; allowed: 1 to 3"),
+    ({}, {"colour": 1}, "tags.colour: unknown key; allowed keys: title, abstract, min_score, max_tags"),
 ])
 def test_bad_rules_name_file_key_and_fix(relevance, tags, message):
     with pytest.raises(ConfigError) as error:
@@ -157,9 +158,19 @@ def test_bad_rules_name_file_key_and_fix(relevance, tags, message):
     assert message in str(error.value)
 
 
+def test_a_taxonomy_term_that_is_not_a_term_names_its_domain():
+    with pytest.raises(ConfigError, match=r"config.yaml: taxonomy\[1\].terms: 'jail\*\*' is not a term"):
+        small_rules(rules={"privacy": ["privacy"], "jailbreak": ["jail**"]})
+
+
+def test_tags_without_a_taxonomy_are_refused():
+    with pytest.raises(ConfigError, match="config.yaml: taxonomy: section is required with `tags:`"):
+        parse_rules({"threshold": 1, "groups": {"a": {"title": 1, "abstract": 1, "terms": ["x"]}}}, {}, (), "config.yaml")
+
+
 def test_a_section_that_is_not_a_mapping_is_refused():
     with pytest.raises(ConfigError, match="config.yaml: relevance: expected a mapping of settings, got list"):
-        parse_rules([], {}, "config.yaml")
+        parse_rules([], {}, taxonomy({"jailbreak": ["jailbreak*"]}), "config.yaml")
 
 
 # ---------------------------------------------------------------- the shipped rules
@@ -171,7 +182,8 @@ def shipped():
 
 
 def test_the_shipped_config_tags_with_exactly_the_known_slugs(shipped):
-    assert set(shipped.tags) == set(TAG_SLUGS)
+    assert shipped.tags == slugs(load_config(REPO / "config.yaml", environ={}).taxonomy)
+    assert len(shipped.tags) == 13
 
 
 @pytest.mark.parametrize("title,summary,tag", [
