@@ -233,7 +233,7 @@ def test_a_lasting_fault_on_the_first_page_changes_no_byte(fake_arxiv, baseline,
     assert_complete(baseline, fake_arxiv.papers)
 
 
-def test_failures_back_off_doubling_then_fail_with_the_url(fake_arxiv, tmp_path, monkeypatch, capsys):
+def test_failures_back_off_doubling_longer_after_429_then_fail_with_the_url(fake_arxiv, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ARXIV_DELAY_SECONDS", "0.01")
     clock = RecordingClock()
     monkeypatch.setattr(fetch, "time", clock)
@@ -241,15 +241,16 @@ def test_failures_back_off_doubling_then_fail_with_the_url(fake_arxiv, tmp_path,
     fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
     fake_arxiv.faults = {2: http_status(503), 3: http_status(429), 4: http_status(503)}
     assert run_update(root) == 0
-    assert clock.pauses == pytest.approx([0.02, 0.04, 0.08])
+    assert clock.pauses == pytest.approx([0.02, 0.2, 0.08])  # doubling per try; five times longer after a 429
     assert_complete(root, fake_arxiv.papers)
     clock.pauses.clear()
     before = snapshot(root)
     fake_arxiv.faults = faults_from(fake_arxiv, 3, http_status(429))
     assert run_update(root) == 1
-    assert clock.pauses == pytest.approx([0.02, 0.04, 0.08])
-    error = capsys.readouterr().err
-    assert f"{fake_arxiv.url} (results from 20): HTTP 429 after 4 tries; arXiv may be down, rerun later" in error
+    assert clock.pauses == pytest.approx([0.1, 0.2, 0.4])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error == (f"error: {fake_arxiv.url}, page 3 (results 21-30): HTTP 429 after 4 tries; "
+                     "arXiv is limiting requests from this address; rerun later")
     assert snapshot(root) == before
 
 
@@ -269,7 +270,8 @@ def test_a_refused_api_fails_cleanly_and_the_next_run_catches_up(fake_arxiv, bas
     before = snapshot(baseline)
     fake_arxiv.faults = faults_from(fake_arxiv, 2, refused, count=1)
     assert run_update(baseline) == 1
-    assert "connection failed after 2 tries" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "refused the connection after 2 tries" in error and "check ARXIV_API_URL" in error
     assert snapshot(baseline) == before
     fake_arxiv.go_online()
     assert run_update(baseline) == 0
