@@ -166,7 +166,7 @@ def date_problem(text: str, latest: datetime) -> str | None:
     try:
         moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
     except (ValueError, OverflowError):
-        return "is not a real date"
+        return "is not a valid date"
     if not EARLIEST <= moment <= latest:
         return f"is outside {EARLIEST:%Y-%m-%d} .. {latest:%Y-%m-%d}, the dates arXiv can hold"
     return None
@@ -291,7 +291,9 @@ def causes(error: BaseException) -> list[BaseException]:
 
 
 def kind(error: BaseException) -> str:
-    """Classify a failure by its real cause: dns, tls, timeout, refused, reset, dropped, broken, http or page."""
+    """Classify a failure by its real cause: entry, http, dns, tls, timeout, refused, broken, reset, dropped or page."""
+    if isinstance(error, _BadEntry):
+        return "entry"
     chain = causes(error)
     checks = [("http", arxiv.HTTPError), ("dns", socket.gaierror), ("tls", (requests.exceptions.SSLError, ssl.SSLError)),
               ("timeout", (requests.Timeout, socket.timeout)), ("refused", ConnectionRefusedError),
@@ -333,6 +335,7 @@ def advice(error: BaseException, url: str) -> str:
         "timeout": "arXiv is slow; rerun later, or raise arxiv.timeout_seconds in config.yaml",
         "refused": "nothing answers there: check ARXIV_API_URL, or rerun when the API is back",
         "page": "arXiv served damaged pages; rerun later",
+        "entry": "arXiv served a damaged entry; rerun later, and report the paper to help@arxiv.org if it lasts",
     }.get(found, "the network or arXiv failed; rerun later")
 
 
