@@ -55,7 +55,7 @@ class ArxivSettings:
 
     def backoff(self, attempt: int, rate_limited: bool) -> float:
         """Seconds to pause after failed try `attempt` (from 0): the delay doubled per try, longer after HTTP 429."""
-        return self.delay_seconds * 2 ** (attempt + 1) * (RATE_LIMITED_FACTOR if rate_limited else 1)
+        return self.delay_seconds * (1 << (attempt + 1)) * (RATE_LIMITED_FACTOR if rate_limited else 1)
 
     def worst_wait(self) -> float:
         """Seconds one page can pause in all when every try is answered HTTP 429 (Retry-After aside)."""
@@ -95,7 +95,7 @@ def parse_term_groups(section: Section) -> tuple[tuple[str, ...], ...]:
     return tuple(checked)
 
 
-def check_terms(section: Section, key: str, terms: list) -> tuple[str, ...]:
+def check_terms(section: Section, key: str, terms: list[object]) -> tuple[str, ...]:
     """Return the stripped terms; refuse any that could change the query's structure, naming the key and the fix."""
     for term in (str(term).strip() for term in terms):
         if not TERM.fullmatch(term):
@@ -134,16 +134,17 @@ def parse_arxiv(raw: object, source: Path, environ: dict) -> ArxivSettings:
 
 def check_wait_budget(section: Section, settings: ArxivSettings) -> None:
     """Refuse retry settings under which one failing page could outlast the update workflow's time limit."""
-    wait = settings.worst_wait()
+    wait, tries = settings.worst_wait(), settings.retries + 1
     limit = f"the update workflow stops after {WORKFLOW_SECONDS // 60} minutes"
     if wait > WAIT_BUDGET_SECONDS:
-        raise section.fail("retries", f"{settings.retries} retries with delay_seconds {settings.delay_seconds:g} could pause "
-                                      f"{wait:.0f} s on one page when arXiv answers HTTP 429, more than the "
-                                      f"{WAIT_BUDGET_SECONDS} s a run may wait ({limit}); lower retries or delay_seconds")
-    worst = (settings.retries + 1) * settings.timeout_seconds + wait
+        raise section.fail("retries", f"{settings.retries} retries with delay_seconds {settings.delay_seconds:g} "
+                                      f"could pause {wait:.0f} s on one page when arXiv answers HTTP 429, more than "
+                                      f"the {WAIT_BUDGET_SECONDS} s a run may wait ({limit}); "
+                                      "lower retries or delay_seconds")
+    worst = tries * settings.timeout_seconds + wait
     if worst > PAGE_BUDGET_SECONDS:
-        raise section.fail("timeout_seconds", f"{settings.retries + 1} tries of {settings.timeout_seconds:g} s each plus "
-                                              f"{wait:.0f} s of pauses could spend {worst:.0f} s on one page, more than "
+        raise section.fail("timeout_seconds", f"{tries} tries of {settings.timeout_seconds:g} s each plus {wait:.0f} s "
+                                              f"of pauses could spend {worst:.0f} s on one page, more than "
                                               f"{PAGE_BUDGET_SECONDS} s ({limit}); lower timeout_seconds or retries")
 
 
@@ -157,7 +158,8 @@ def env_delay(environ: dict, configured: float) -> float:
     except ValueError:
         raise ConfigError(f"environment ARXIV_DELAY_SECONDS: expected seconds as a number, got {value!r}") from None
     if not 0 <= delay <= MAX_DELAY_SECONDS:
-        raise ConfigError(f"environment ARXIV_DELAY_SECONDS: {delay} is out of range; allowed: 0 to {MAX_DELAY_SECONDS}")
+        raise ConfigError(f"environment ARXIV_DELAY_SECONDS: {delay} is out of range; "
+                          f"allowed: 0 to {MAX_DELAY_SECONDS}")
     return delay
 
 

@@ -71,20 +71,23 @@ def entry_xml(paper: FakePaper) -> str:
 
 def feed_xml(entries: list[FakePaper], total: int, start: int) -> str:
     """Return a whole results page."""
-    head = (f"<id>https://arxiv.org/api/fake</id><title>arXiv Query: fake</title><updated>2026-11-25T00:00:00Z</updated>"
+    head = ("<id>https://arxiv.org/api/fake</id><title>arXiv Query: fake</title><updated>2026-11-25T00:00:00Z</updated>"
             f"<link href=\"https://arxiv.org/api/query?start={start}\" type=\"application/atom+xml\"/>"
             f"<opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>"
-            f"<opensearch:totalResults>{total}</opensearch:totalResults><opensearch:startIndex>{start}</opensearch:startIndex>\n")
+            f"<opensearch:totalResults>{total}</opensearch:totalResults>"
+            f"<opensearch:startIndex>{start}</opensearch:startIndex>\n")
     return ATOM_HEAD + head + "".join(entry_xml(paper) for paper in entries) + "</feed>\n"
 
 
 def error_xml(message: str) -> str:
     """Return arXiv's error feed: a single entry titled Error (served with HTTP 400, as arXiv does)."""
     slug = re.sub(r"\W+", "_", message)
-    return (ATOM_HEAD + "<id>https://arxiv.org/</id><title>arXiv Search Results</title><updated>2026-11-25T00:00:00Z</updated>"
+    return (ATOM_HEAD + "<id>https://arxiv.org/</id><title>arXiv Search Results</title>"
+            "<updated>2026-11-25T00:00:00Z</updated>"
             "<opensearch:itemsPerPage>1</opensearch:itemsPerPage><opensearch:totalResults>1</opensearch:totalResults>"
             "<opensearch:startIndex>0</opensearch:startIndex>\n"
-            f"<entry><id>https://arxiv.org/api/errors#{slug}</id><title>Error</title><updated>2026-11-25T00:00:00Z</updated>"
+            f"<entry><id>https://arxiv.org/api/errors#{slug}</id><title>Error</title>"
+            "<updated>2026-11-25T00:00:00Z</updated>"
             f"<link href=\"https://arxiv.org/api/errors#{slug}\" rel=\"alternate\" type=\"text/html\"/>"
             f"<summary>{escape(message)}</summary><author><name>arXiv api core</name></author></entry>\n</feed>\n")
 
@@ -260,12 +263,15 @@ def first_entry_edited(api: FakeArxiv, request: Request, edit: Callable[[str], s
 def deep_xml(depth: int = 300) -> Callable:
     """A fault: well-formed XML nested `depth` elements deep inside the first entry (lxml gives up past 256)."""
     nest = "<x:n xmlns:x=\"urn:fake\">" + "<x:n>" * (depth - 1) + "</x:n>" * depth
-    return lambda api, request: first_entry_edited(api, request, lambda entry: entry.replace("</entry>", nest + "</entry>"))
+    return lambda api, request: first_entry_edited(
+        api, request, lambda entry: entry.replace("</entry>", nest + "</entry>"))
 
 
 def huge_text(size: int = 11_000_000) -> Callable:
     """A fault: the first entry's abstract padded to `size` characters (lxml drops a text node over 10 MB)."""
-    return lambda api, request: first_entry_edited(api, request, lambda entry: entry.replace("</summary>", " x" * (size // 2) + "</summary>"))
+    padding = " x" * (size // 2)
+    return lambda api, request: first_entry_edited(
+        api, request, lambda entry: entry.replace("</summary>", padding + "</summary>"))
 
 
 def bad_date(text: str, element: str = "published") -> Callable:
@@ -282,7 +288,7 @@ def repeated_within(api: FakeArxiv, request: Request) -> tuple[int, str]:
 
 
 def shifted_back(count: int) -> Callable:
-    """A fault: the page starts `count` results early, repeating the end of the page before (arXiv's shifting results)."""
+    """A fault: the page starts `count` results early, repeating the end of the page before (results shifting)."""
     def fault(api: FakeArxiv, request: Request) -> tuple[int, str]:
         selected = api.matching(request)
         first = max(0, request.start - count)

@@ -14,9 +14,10 @@ import re
 import socket
 import ssl
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Callable, Iterable
+from datetime import UTC, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 from xml.parsers import expat
 
@@ -41,7 +42,7 @@ RETRY_AFTER_CAP = 300  # seconds: the most a Retry-After header makes one pause
 # lxml parser silently returns an empty feed past 256 levels or for a text node over 10 MB; ours refuses far earlier.
 MAX_DEPTH = 16
 MAX_TEXT = 1_000_000
-EARLIEST = datetime(1991, 1, 1, tzinfo=timezone.utc)  # arXiv opened in August 1991
+EARLIEST = datetime(1991, 1, 1, tzinfo=UTC)  # arXiv opened in August 1991
 RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})")
 # arXiv's error entry has an id like http://arxiv.org/api/errors#incorrect_id_format; paper text is escaped, so it
 # can't contain "<id>" and an abstract that merely mentions such a URL is not mistaken for an error.
@@ -99,7 +100,9 @@ class _Scanner:
     """An expat pass over a feed that refuses DTDs, deep nesting and huge text instead of silently dropping them."""
 
     def __init__(self) -> None:
-        self.scan, self.stack, self.text, self.length = FeedScan(), [], [], 0
+        self.scan, self.length = FeedScan(), 0
+        self.stack: list[str] = []
+        self.text: list[str] = []
         parser = expat.ParserCreate(namespace_separator=" ")
         parser.buffer_text, parser.buffer_size = True, 1 << 16
         parser.StartDoctypeDeclHandler = self.refuse_doctype
@@ -107,14 +110,15 @@ class _Scanner:
         parser.CharacterDataHandler = self.characters
         self.parser = parser
 
-    def refuse_doctype(self, *_args) -> None:
+    def refuse_doctype(self, *_args: object) -> None:
         raise _Retryable("malformed feed (a DOCTYPE declaration, which arXiv never sends)")
 
-    def start(self, name: str, _attributes) -> None:
+    def start(self, name: str, _attributes: object) -> None:
         self.stack.append(name)
         self.text, self.length = [], 0
         if len(self.stack) > MAX_DEPTH:
-            raise _Retryable(f"feed nested over {MAX_DEPTH} elements deep (arXiv's nest 4; the client would read no papers)")
+            raise _Retryable(f"feed nested over {MAX_DEPTH} elements deep "
+                             "(arXiv's nest 4; the client would read no papers)")
         if self.stack == [FEED, ENTRY]:
             self.scan.entries.append({})
 
@@ -150,7 +154,7 @@ def scan_feed(body: bytes) -> FeedScan:
 
 
 def check_dates(scan: FeedScan, latest: datetime) -> None:
-    """Raise _BadEntry naming the paper when an entry's date is not one arXiv can hold (1991 .. the run's clock + 1 day)."""
+    """Raise _BadEntry naming the paper when an entry's date is one arXiv cannot hold (1991 .. clock + 1 day)."""
     for entry in scan.entries:
         for name in ("published", "updated"):
             problem = date_problem(entry.get(name, ""), latest)
@@ -164,7 +168,7 @@ def date_problem(text: str, latest: datetime) -> str | None:
     if not RFC3339.fullmatch(text):
         return "is not an RFC 3339 timestamp"
     try:
-        moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(timezone.utc)
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
     except (ValueError, OverflowError):
         return "is not a valid date"
     if not EARLIEST <= moment <= latest:
@@ -183,8 +187,8 @@ def retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
+        moment = moment.replace(tzinfo=UTC)
+    return max(0.0, (moment - datetime.now(UTC)).total_seconds())
 
 
 class _CheckedSession(requests.Session):
@@ -197,7 +201,7 @@ class _CheckedSession(requests.Session):
         self.scan: FeedScan | None = None
         self.retry_after: float | None = None
 
-    def get(self, url, **kwargs):
+    def get(self, url: str | bytes, **kwargs: Any) -> requests.Response:
         self.scan, self.retry_after = None, None
         deadline = time.monotonic() + self.timeout
         response = super().get(url, timeout=self.timeout, stream=True, **kwargs)
@@ -206,7 +210,8 @@ class _CheckedSession(requests.Session):
         # arXiv reports a bad query as an Atom entry titled "Error" whose id is .../api/errors#... (with HTTP 400),
         # which the client would otherwise skip as an entry without <published>, reading "no results".
         if ERROR_ENTRY.search(body):
-            raise FetchError(f"{endpoint(url)}: arXiv rejected the query: {error_summary(body)}; fix the arxiv section of config.yaml")
+            raise FetchError(f"{endpoint(str(url))}: arXiv rejected the query: {error_summary(body)}; "
+                             "fix the arxiv section of config.yaml")
         if response.status_code != 200:
             self.retry_after = retry_after(response.headers.get("Retry-After"))
             return response
@@ -247,14 +252,17 @@ class _CheckedClient(arxiv.Client):
         except (ValueError, OverflowError) as error:  # the client's date parser, on anything check_dates let through
             raise _Retryable(f"the arxiv client could not read the page ({error})") from None
         scan = self._session.scan
-        if scan is None or feed.malformed or len(feed.results) != len(scan.entries) or feed.header.total_results != scan.total:
-            found = f"{len(scan.entries)} entries and a total of {scan.total}" if scan else "no scan"
+        if scan is None or scan.total is None:
+            raise _Retryable("the page was not scanned before the client parsed it")
+        if feed.malformed or (len(feed.results), feed.header.total_results) != (len(scan.entries), scan.total):
             raise _Retryable(f"the arxiv client read {len(feed.results)} entries and a total of "
-                             f"{feed.header.total_results} from a page that holds {found}")
+                             f"{feed.header.total_results} from a page that holds {len(scan.entries)} entries "
+                             f"and a total of {scan.total}")
         return [to_paper(result) for result in feed.results], scan.total
 
 
-def check_page(papers: list[Paper], reported: int, start: int, size: int, total: int | None, seen: dict) -> None:
+def check_page(papers: list[Paper], reported: int, start: int, size: int, *, total: int | None,
+               seen: dict[str, Paper]) -> None:
     """Raise unless a page is consistent with itself, with the pages before it and with its stated total."""
     ids = [paper.id for paper in papers]
     if total is not None and reported != total:
@@ -295,15 +303,14 @@ def kind(error: BaseException) -> str:
     if isinstance(error, _BadEntry):
         return "entry"
     chain = causes(error)
-    checks = [("http", arxiv.HTTPError), ("dns", socket.gaierror), ("tls", (requests.exceptions.SSLError, ssl.SSLError)),
+    checks = [("http", arxiv.HTTPError), ("dns", socket.gaierror),
+              ("tls", (requests.exceptions.SSLError, ssl.SSLError)),
               ("timeout", (requests.Timeout, socket.timeout)), ("refused", ConnectionRefusedError),
               ("broken", requests.exceptions.ChunkedEncodingError), ("reset", ConnectionResetError),
               ("dropped", http.client.RemoteDisconnected)]
     for name, types in checks:
         if any(isinstance(item, types) for item in chain):
             return name
-    if any(type(item).__name__ == "NameResolutionError" for item in chain):  # urllib3 2 wraps gaierror's text only
-        return "dns"
     return "connection" if isinstance(error, requests.ConnectionError) else "page"
 
 
@@ -311,16 +318,16 @@ def describe(error: BaseException, url: str) -> str:
     """Return a short description of a fetch failure that names its cause and the host."""
     host = urlsplit(url).netloc
     return {
-        "http": lambda: f"HTTP {getattr(error, 'status', '?')}",
-        "dns": lambda: f"connection failed: the name {urlsplit(url).hostname} does not resolve (DNS)",
-        "tls": lambda: f"connection failed: the TLS handshake with {host} failed",
-        "timeout": lambda: f"timed out waiting for {host}",
-        "refused": lambda: f"connection failed: {host} refused the connection",
-        "broken": lambda: "connection broken while reading the answer",
-        "reset": lambda: f"connection failed: {host} reset the connection",
-        "dropped": lambda: f"connection failed: {host} closed the connection without answering",
-        "connection": lambda: f"connection failed to {host}",
-    }.get(kind(error), lambda: str(error) or type(error).__name__)()
+        "http": f"HTTP {getattr(error, 'status', '?')}",
+        "dns": f"connection failed: the name {urlsplit(url).hostname} does not resolve (DNS)",
+        "tls": f"connection failed: the TLS handshake with {host} failed",
+        "timeout": f"timed out waiting for {host}",
+        "refused": f"connection failed: {host} refused the connection",
+        "broken": "connection broken while reading the answer",
+        "reset": f"connection failed: {host} reset the connection",
+        "dropped": f"connection failed: {host} closed the connection without answering",
+        "connection": f"connection failed to {host}",
+    }.get(kind(error), str(error) or type(error).__name__)
 
 
 def advice(error: BaseException, url: str) -> str:
@@ -330,7 +337,8 @@ def advice(error: BaseException, url: str) -> str:
         return "arXiv is limiting requests from this address; rerun later"
     return {
         "http": "arXiv may be down; rerun later",
-        "dns": f"check this machine's network and DNS, or the host in ARXIV_API_URL; rerun once {urlsplit(url).hostname} resolves",
+        "dns": f"check this machine's network and DNS, or the host in ARXIV_API_URL; "
+               f"rerun once {urlsplit(url).hostname} resolves",
         "tls": "check the system clock, the CA certificates and any proxy in between; rerun after",
         "timeout": "arXiv is slow; rerun later, or raise arxiv.timeout_seconds in config.yaml",
         "refused": "nothing answers there: check ARXIV_API_URL, or rerun when the API is back",
@@ -346,7 +354,7 @@ class _Run:
         self.settings, self.on_page = settings, on_page
         self.page_size = settings.page_size
         self.waited = 0.0
-        self.client = _CheckedClient(settings, datetime.now(timezone.utc) + timedelta(days=1))
+        self.client = _CheckedClient(settings, datetime.now(UTC) + timedelta(days=1))
 
     def window(self, start: datetime, end: datetime) -> list[Paper]:
         """Return every paper submitted in [start, end], splitting windows arXiv can't serve in one query."""
@@ -357,7 +365,8 @@ class _Run:
                 return self.search(search)
             except _WindowTooLarge as error:
                 if end - start < timedelta(hours=2):
-                    raise FetchError(f"{self.settings.api_url}: {error} results in under two hours; narrow arxiv.all_of in config.yaml") from None
+                    raise FetchError(f"{self.settings.api_url}: {error} results in under two hours; "
+                                     "narrow arxiv.all_of in config.yaml") from None
                 middle = start + (end - start) / 2
                 log.info("window %s..%s holds %s results: splitting", start.date(), end.date(), error)
                 return self.window(start, middle) + self.window(middle, end)
@@ -381,22 +390,25 @@ class _Run:
             self.on_page(number, papers)
             start += len(papers)
         if len(seen) != total:
-            raise FetchError(f"{self.settings.api_url}: {len(seen)} unique papers where arXiv reported {total}; rerun later")
+            raise FetchError(f"{self.settings.api_url}: {len(seen)} unique papers where arXiv reported {total}; "
+                             "rerun later")
         return list(seen.values())
 
-    def page(self, search: arxiv.Search, start: int, number: int, total: int | None, seen: dict) -> tuple[list[Paper], int]:
-        """Return one checked page: retried while it fails, halved when large pages keep failing, accepted when short."""
+    def page(self, search: arxiv.Search, start: int, number: int, total: int | None,
+             seen: dict[str, Paper]) -> tuple[list[Paper], int]:
+        """Return one checked page: retried while it fails, halved while large pages fail, accepted when short."""
         tries = 0
         while True:
             size = min(self.page_size, search.max_results or self.page_size)
             where = f"{self.settings.api_url}, page {number} (results {start + 1}-{start + size})"
             try:
                 papers, reported = self.client.read(search, start, size)
-                check_page(papers, reported, start, size, total, seen)
+                check_page(papers, reported, start, size, total=total, seen=seen)
                 return papers, reported
             except _Short as short:
                 if tries >= self.settings.retries:
-                    log.warning("%s: %s after %d tries: continuing from result %d", where, short, tries + 1, start + len(short.papers) + 1)
+                    log.warning("%s: %s after %d tries: continuing from result %d",
+                                where, short, tries + 1, start + len(short.papers) + 1)
                     self.halve(where)
                     return short.papers, short.reported
                 error: Exception = short
@@ -420,7 +432,8 @@ class _Run:
         if self.page_size // 2 < SMALLEST_HALVED_PAGE:
             return False
         self.page_size //= 2
-        log.warning("%s: large pages keep failing; asking for %d results a page for the rest of the run", where, self.page_size)
+        log.warning("%s: large pages keep failing; asking for %d results a page for the rest of the run",
+                    where, self.page_size)
         return True
 
     def wait(self, where: str, error: Exception, tries: int) -> None:
@@ -433,16 +446,17 @@ class _Run:
             if asked is not None:
                 pause = max(pause, min(asked, RETRY_AFTER_CAP))
         if self.waited + pause > WAIT_BUDGET_SECONDS:
-            raise FetchError(f"{where}: {describe(error, self.settings.api_url)}; pausing {pause:.0f} s more would pass the "
-                             f"{WAIT_BUDGET_SECONDS} s this run may wait between tries; {advice(error, self.settings.api_url)}")
+            url = self.settings.api_url
+            raise FetchError(f"{where}: {describe(error, url)}; pausing {pause:.0f} s more would pass the "
+                             f"{WAIT_BUDGET_SECONDS} s this run may wait between tries; {advice(error, url)}")
         self.waited += pause
         log.warning("retrying in %.3g s after %s", pause, describe(error, self.settings.api_url))
         time.sleep(pause)
 
 
 def halvable(error: Exception) -> bool:
-    """Tell whether a smaller page might get past a failure (damaged, short or slow pages; not refusals or bad entries)."""
-    return isinstance(error, _Retryable) and not isinstance(error, _BadEntry) or kind(error) in ("timeout", "broken")
+    """Tell whether a smaller page might get past a failure: damaged, short or slow pages; not refusals, bad entries."""
+    return (isinstance(error, _Retryable) and not isinstance(error, _BadEntry)) or kind(error) in ("timeout", "broken")
 
 
 def endpoint(url: str) -> str:
@@ -473,7 +487,7 @@ def to_paper(result: arxiv.Result) -> Paper:
 
 def iso(moment: datetime) -> str:
     """Format a datetime as ISO 8601 UTC with a Z suffix."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def quote_term(field: str, term: str) -> str:

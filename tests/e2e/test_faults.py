@@ -79,7 +79,8 @@ FAULTS = {
     "not a timestamp": (bad_date("2025-13-45"), "<published> '2025-13-45' is not an RFC 3339 timestamp"),
     "year 9999": (bad_date("9999-12-31T23:59:59-05:00"), "<published> '9999-12-31T23:59:59-05:00' is not a valid date"),
     "year 1985": (bad_date("1985-06-01T00:00:00Z"), "<published> '1985-06-01T00:00:00Z' is outside 1991-01-01 .."),
-    "year 2099": (bad_date("2099-06-01T00:00:00Z", "updated"), "<updated> '2099-06-01T00:00:00Z' is outside 1991-01-01 .."),
+    "year 2099": (bad_date("2099-06-01T00:00:00Z", "updated"),
+                  "<updated> '2099-06-01T00:00:00Z' is outside 1991-01-01 .."),
 }
 # A stated total that contradicts the entries: on the first page it is refused and retried; later it is a changed
 # total, and the window is read again.
@@ -96,7 +97,9 @@ PASSING = [(name, 2) for name in FAULTS if name != "error entry"] + [
     (name, 1) for name in ("HTTP 429", "connection reset", "empty page", "not a feed", "no result count",
                            "total changes between pages", "nested 300 deep", "11 MB text node", "paper twice on a page",
                            "year 9999", "total below the entries", "zero total with entries")
-] + [(name, 2) for name in FIRST_PAGE_FAULTS] + [(name, 3) for name in ("empty page", "truncated feed", "paper twice on a page")]
+] + [(name, 2) for name in FIRST_PAGE_FAULTS] + [
+    (name, 3) for name in ("empty page", "truncated feed", "paper twice on a page")
+]
 # One fault of each kind of failure the run reports (the rest fail the same way).
 LASTING = ["HTTP 503", "connection reset", "connection reset mid-body", "empty page", "truncated feed", "mismatched tag",
            "not a feed", "no result count", "total changes between pages", "error entry", "nested 300 deep",
@@ -252,7 +255,7 @@ def test_a_lasting_fault_changes_no_byte_and_the_next_run_catches_up(fake_arxiv,
                                   *FIRST_PAGE_FAULTS])  # test_update covers 503, truncated, empty, error
 @pytest.mark.parametrize("since", [False, True], ids=["scheduled", "--since"])
 def test_a_lasting_fault_on_the_first_page_changes_no_byte(fake_arxiv, baseline, capsys, name, since):
-    """A first page the client would read as "no papers" must fail: with --since, reading it so would move the watermark."""
+    """A first page the client would read as "no papers" must fail: read so with --since, the watermark would move."""
     fault, words = {**FAULTS, **FIRST_PAGE_FAULTS}[name]
     before = snapshot(baseline)
     fake_arxiv.faults = faults_from(fake_arxiv, 1, fault)
@@ -356,8 +359,8 @@ def test_a_bad_date_fails_naming_the_paper_after_retries(fake_arxiv, baseline, c
     fake_arxiv.faults = faults_from(fake_arxiv, 2, bad_date("2025-13-45"))
     assert run_update(baseline) == 1
     error = capsys.readouterr().err.strip().splitlines()[-1]
-    named = re.search(r"page 2 \(results 11-20\): paper (\S+)v\d: <published> '2025-13-45' is not an RFC 3339 timestamp "
-                      r"after 2 tries; arXiv served a damaged entry; rerun later", error)
+    named = re.search(r"page 2 \(results 11-20\): paper (\S+)v\d: <published> '2025-13-45' is not an RFC 3339 "
+                      r"timestamp after 2 tries; arXiv served a damaged entry; rerun later", error)
     assert named and named.group(1) in {paper.id for paper in fake_arxiv.papers}, error
     assert len(fake_arxiv.requests) == 2 + 3  # the baseline's two requests; now page 1, then page 2 twice
     assert snapshot(baseline) == before
@@ -474,7 +477,8 @@ def test_a_term_that_changes_the_query_structure_is_refused_at_load(fake_arxiv, 
     ("delay_seconds: 600", "arxiv.delay_seconds: 600 is out of range; allowed: 0 to 60"),
     ("timeout_seconds: 900\n  retries: 3", "arxiv.timeout_seconds: 4 tries of 900 s each plus 210 s of pauses"),
 ])
-def test_retry_settings_that_could_outlast_the_workflow_are_refused(fake_arxiv, project, capsys, monkeypatch, settings, shown):
+def test_retry_settings_that_could_outlast_the_workflow_are_refused(fake_arxiv, project, capsys, monkeypatch,
+                                                                    settings, shown):
     monkeypatch.delenv("ARXIV_DELAY_SECONDS")
     (project / "config.yaml").write_text(f"arxiv:\n  categories: [cs.CL]\n  all_of: [[jailbreak]]\n  {settings}\n")
     assert run_update(project) == 1
@@ -487,7 +491,8 @@ def test_retry_settings_that_could_outlast_the_workflow_are_refused(fake_arxiv, 
 def test_the_wait_budget_fits_the_workflow_timeout():
     workflow = (REPO / ".github" / "workflows" / "update.yml").read_text(encoding="utf-8")
     minutes = [int(value) for value in re.findall(r"timeout-minutes:\s*(\d+)", workflow)]
-    assert minutes and config.WORKFLOW_SECONDS == max(minutes) * 60, "update config.WORKFLOW_SECONDS to the workflow's timeout"
+    assert minutes, "no timeout-minutes in .github/workflows/update.yml"
+    assert config.WORKFLOW_SECONDS == max(minutes) * 60, "set WORKFLOW_SECONDS in scripts/config.py to the timeout"
     assert config.WAIT_BUDGET_SECONDS < config.PAGE_BUDGET_SECONDS < config.WORKFLOW_SECONDS
 
 
