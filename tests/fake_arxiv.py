@@ -280,6 +280,12 @@ def bad_date(text: str, element: str = "published") -> Callable:
         api, request, lambda entry: re.sub(f"<{element}>[^<]*</{element}>", f"<{element}>{text}</{element}>", entry))
 
 
+def without(element: str) -> Callable:
+    """A fault: the first entry lacks its <element> (the client skips an entry without <id> or <published>)."""
+    return lambda api, request: first_entry_edited(
+        api, request, lambda entry: re.sub(f"<{element}>[^<]*</{element}>", "", entry, count=1))
+
+
 def repeated_within(api: FakeArxiv, request: Request) -> tuple[int, str]:
     """A fault: the page's last entry replaced by a second copy of its first (same count, one paper missing)."""
     selected = api.matching(request)

@@ -47,6 +47,7 @@ from tests.fake_arxiv import (
     stated_total,
     truncated,
     vanished_results,
+    without,
 )
 
 START, END = "<!-- LATEST_PAPERS_START -->", "<!-- LATEST_PAPERS_END -->"
@@ -79,6 +80,8 @@ FAULTS = {
     "not a timestamp": (bad_date("2025-13-45"), "<published> '2025-13-45' is not an RFC 3339 timestamp"),
     "year 9999": (bad_date("9999-12-31T23:59:59-05:00"), "<published> '9999-12-31T23:59:59-05:00' is not a valid date"),
     "year 1985": (bad_date("1985-06-01T00:00:00Z"), "<published> '1985-06-01T00:00:00Z' is outside 1991-01-01 .."),
+    "entry without <id>": (without("id"), "the arxiv client read 9 entries and a total of "),
+    "entry without <published>": (without("published"), "<published> '' is not an RFC 3339 timestamp"),
     "year 2099": (bad_date("2099-06-01T00:00:00Z", "updated"),
                   "<updated> '2099-06-01T00:00:00Z' is outside 1991-01-01 .."),
 }
@@ -104,7 +107,7 @@ PASSING = [(name, 2) for name in FAULTS if name != "error entry"] + [
 LASTING = ["HTTP 503", "connection reset", "connection reset mid-body", "empty page", "truncated feed", "mismatched tag",
            "not a feed", "no result count", "total changes between pages", "error entry", "nested 300 deep",
            "11 MB text node", "paper twice on a page", "results shifted back 5", "impossible date", "not a timestamp",
-           "year 9999", "year 1985", "year 2099"]
+           "year 9999", "year 1985", "year 2099", "entry without <id>", "entry without <published>"]
 
 
 # ---------------------------------------------------------------- helpers
