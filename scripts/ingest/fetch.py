@@ -287,14 +287,13 @@ def check_page(papers: list[Paper], reported: int, start: int, size: int, *, tot
 def causes(error: BaseException) -> list[BaseException]:
     """Return an error and everything it wraps (requests wraps urllib3, which wraps socket errors)."""
     found: list[BaseException] = []
-    pending: list[BaseException | None] = [error]
+    pending: list[object] = [error]
     while pending:
         current = pending.pop()
-        if current is None or any(current is seen for seen in found):
-            continue
+        if not isinstance(current, BaseException) or any(current is seen for seen in found):
+            continue  # ssl.SSLError's reason is a string, and most args are
         found.append(current)
-        pending += [current.__cause__, current.__context__, getattr(current, "reason", None)]
-        pending += [arg for arg in current.args if isinstance(arg, BaseException)]
+        pending += [current.__cause__, current.__context__, getattr(current, "reason", None), *current.args]
     return found
 
 

@@ -151,7 +151,7 @@ class Archive:
     changed: set[str] = field(default_factory=set)
     index: dict = field(default_factory=dict)
     state: dict = field(default_factory=dict)
-    ids: dict[str, str] | None = None  # paper ID -> month, built at the first lookup outside a paper's own month
+    ids: dict[str, set[str]] | None = None  # paper ID -> months, built at the first lookup outside its own month
 
     @classmethod
     def open(cls, data_dir: Path) -> "Archive":
@@ -195,32 +195,33 @@ class Archive:
         found = self.month(paper.month).get(paper.id)
         if found is not None:
             return found
-        month = self.month_of(paper.id)
-        return self.month(month).get(paper.id) if month else None
+        months = self.months_of(paper.id)
+        return self.month(min(months)).get(paper.id) if months else None
 
-    def month_of(self, paper_id: str) -> str | None:
-        """Return the month whose file holds a paper ID, or None; the first call reads every month's IDs."""
+    def months_of(self, paper_id: str) -> set[str]:
+        """Return the months whose files hold a paper ID (two only in an archive written before IDs were unique
+        across months); the first call reads every month's IDs."""
         if self.ids is None:
             self.ids = {}
             for month in self.months_on_disk():
                 if month not in self.months:
-                    raw = month_path(self.data_dir, month).read_bytes()
-                    self.ids.update((match.decode("utf-8"), month) for match in ID_LINE.findall(raw))
+                    for match in ID_LINE.findall(month_path(self.data_dir, month).read_bytes()):
+                        self.ids.setdefault(match.decode("utf-8"), set()).add(month)
             for month, papers in self.months.items():  # in memory: maybe changed since read
-                self.ids.update((paper_id, month) for paper_id in papers)
-        return self.ids.get(paper_id)
+                for known in papers:
+                    self.ids.setdefault(known, set()).add(month)
+        return self.ids.get(paper_id, set())
 
     def put(self, paper: Paper) -> None:
-        """Store a record in its month and mark the month changed; a record filed in another month moves here."""
+        """Store a record in its month and mark the month changed; copies filed in other months are removed."""
         papers = self.month(paper.month)
-        if paper.id not in papers:
-            elsewhere = self.month_of(paper.id)
-            if elsewhere is not None and elsewhere != paper.month:
-                self.remove(self.month(elsewhere)[paper.id])
+        if paper.id not in papers or self.ids is not None:
+            for month in sorted(self.months_of(paper.id) - {paper.month}):
+                self.remove(self.month(month)[paper.id])
         self.update_summary(paper.month, papers.get(paper.id), paper)
         papers[paper.id] = paper
         if self.ids is not None:
-            self.ids[paper.id] = paper.month
+            self.ids[paper.id] = {paper.month}
 
     def remove(self, paper: Paper) -> None:
         """Drop a record from its month and mark the month changed."""
@@ -229,7 +230,7 @@ class Archive:
             self.update_summary(paper.month, papers[paper.id], None)
             del papers[paper.id]
             if self.ids is not None:
-                self.ids.pop(paper.id, None)
+                self.ids.get(paper.id, set()).discard(paper.month)
 
     def update_summary(self, month: str, removed: Paper | None, added: Paper | None) -> None:
         """Keep a month's index entry current through one change: recount it at its first change, then adjust it."""

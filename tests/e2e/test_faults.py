@@ -385,6 +385,34 @@ def test_a_paper_served_with_a_new_first_submission_month_moves_and_is_never_arc
     assert run_update(root, "--no-fetch") == 0 and snapshot(root) == before  # settled: nothing left to move
 
 
+def test_a_paper_archived_twice_before_ids_were_unique_is_stored_once_when_served_again(fake_arxiv, tmp_path):
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = make_papers(30, start="2025-03-20T00:00:00Z", step_hours=20)
+    assert run_update(root, "--since", "2025-01-01") == 0
+    data = root / "articles" / "data"
+    march, april = (json.loads((data / f"2025-0{month}.json").read_text(encoding="utf-8")) for month in (3, 4))
+    copy = {**march["papers"][0], "published": "2025-04-30T12:00:00Z"}  # the duplicate an older version could write
+    april["papers"].append(copy)
+    (data / "2025-04.json").write_text(json.dumps(april, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert archived_ids(root).count(copy["id"]) == 2
+    served = next(paper for paper in fake_arxiv.papers if paper.id == copy["id"])
+    served.version, served.title = served.version + 1, "Revised: " + served.title
+    fake_arxiv.papers.append(make_papers(1, start="2025-04-20T00:00:00Z", first_number=500)[0])  # a new paper
+    assert run_update(root, "--since", "2025-01-01") == 0
+    assert_complete(root, fake_arxiv.papers)
+
+
+def test_large_pages_that_keep_failing_are_halved_for_the_rest_of_the_run(fake_arxiv, tmp_path, caplog):
+    root = make_project(tmp_path / "project", config=project_config(page_size=400, retries=1, timeout=5))
+    fake_arxiv.papers = make_papers(500, step_hours=3)
+    fake_arxiv.faults = {1: truncated, 2: truncated}
+    assert run_update(root, "--since", "2025-01-01") == 0
+    assert_complete(root, fake_arxiv.papers)
+    asked = [(request.start, request.max_results) for request in fake_arxiv.requests]
+    assert asked == [(0, 400), (0, 400), (0, 200), (200, 200), (400, 200)]
+    assert "page 1 (results 1-400): large pages keep failing; asking for 200 results a page" in caplog.text
+
+
 def test_server_forced_short_pages_complete_and_halve_the_page_size(fake_arxiv, tmp_path, caplog):
     root = make_project(tmp_path / "project", config=project_config(page_size=600, retries=1, timeout=5))
     fake_arxiv.papers = make_papers(700, step_hours=3)
@@ -450,6 +478,17 @@ def test_a_name_that_does_not_resolve_is_retried_once_and_named(fake_arxiv, base
                      "or the host in ARXIV_API_URL; rerun once export.arxiv.invalid resolves")
     assert "arXiv may be down" not in error and "results from" not in error
     assert snapshot(baseline) == before and len(fake_arxiv.requests) == asked
+
+
+def test_a_failed_tls_handshake_is_named_with_the_host(fake_arxiv, baseline, monkeypatch, capsys):
+    monkeypatch.setenv("ARXIV_API_URL", fake_arxiv.url.replace("http://", "https://"))  # TLS to a plain HTTP server
+    before = snapshot(baseline)
+    assert run_update(baseline) == 1
+    host = fake_arxiv.url.split("/")[2]
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"page 1 (results 1-10): connection failed: the TLS handshake with {host} failed after 2 tries; " in error
+    assert "check the system clock, the CA certificates and any proxy" in error
+    assert snapshot(baseline) == before
 
 
 @pytest.mark.parametrize("key,terms,shown", [
