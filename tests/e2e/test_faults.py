@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -262,7 +262,7 @@ def test_a_lasting_fault_on_the_first_page_changes_no_byte(fake_arxiv, baseline,
     fault, words = {**FAULTS, **FIRST_PAGE_FAULTS}[name]
     before = snapshot(baseline)
     fake_arxiv.faults = faults_from(fake_arxiv, 1, fault)
-    args = ("--since", (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%d")) if since else ()
+    args = ("--since", (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d")) if since else ()
     assert run_update(baseline, *args) == 1
     error = capsys.readouterr().err.strip().splitlines()[-1]
     assert error.startswith("error: ") and words in error and "page 1 (results 1-10)" in error
@@ -431,7 +431,7 @@ def test_three_429s_with_retry_after_are_waited_out_and_complete(fake_arxiv, tmp
     monkeypatch.setattr(fetch, "time", clock)
     root = setup_project(tmp_path / "project", retries=3)
     fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
-    soon = email.utils.format_datetime(datetime.now(timezone.utc) + timedelta(seconds=30), usegmt=True)
+    soon = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
     fake_arxiv.faults = {2: rate_limited("7"), 3: rate_limited(soon), 4: rate_limited("86400")}
     assert run_update(root) == 0
     assert clock.pauses[0] == 7 and 25 <= clock.pauses[1] <= 30
@@ -501,7 +501,7 @@ def test_a_failed_tls_handshake_is_named_with_the_host(fake_arxiv, baseline, mon
     ("all_of[0]", "[safety OR physics]", "contains an arXiv query operator"),
     ("exclude", "[battery, 'cell)']", "'cell)' contains ')'"),
 ])
-def test_a_term_that_changes_the_query_structure_is_refused_at_load(fake_arxiv, project, capsys, key, terms, shown):
+def test_a_term_that_changes_the_query_structure_is_refused_at_load(fake_arxiv, project, capsys, *, key, terms, shown):
     groups = {"all_of[0]": f"[{terms}, [LLM]]", "all_of[1]": f"[[jailbreak], {terms}]"}.get(key, "[[jailbreak], [LLM]]")
     exclude = terms if key == "exclude" else "[battery]"
     (project / "config.yaml").write_text(f"arxiv:\n  categories: [cs.CL]\n  all_of: {groups}\n  exclude: {exclude}\n")
@@ -519,7 +519,7 @@ def test_a_term_that_changes_the_query_structure_is_refused_at_load(fake_arxiv, 
     ("delay_seconds: 600", "arxiv.delay_seconds: 600 is out of range; allowed: 0 to 60"),
     ("timeout_seconds: 900\n  retries: 3", "arxiv.timeout_seconds: 4 tries of 900 s each plus 210 s of pauses"),
 ])
-def test_retry_settings_that_could_outlast_the_workflow_are_refused(fake_arxiv, project, capsys, monkeypatch,
+def test_retry_settings_that_could_outlast_the_workflow_are_refused(fake_arxiv, project, capsys, monkeypatch, *,
                                                                     settings, shown):
     monkeypatch.delenv("ARXIV_DELAY_SECONDS")
     (project / "config.yaml").write_text(f"arxiv:\n  categories: [cs.CL]\n  all_of: [[jailbreak]]\n  {settings}\n")
@@ -534,7 +534,7 @@ def test_the_wait_budget_fits_the_workflow_timeout():
     workflow = (REPO / ".github" / "workflows" / "update.yml").read_text(encoding="utf-8")
     minutes = [int(value) for value in re.findall(r"timeout-minutes:\s*(\d+)", workflow)]
     assert minutes, "no timeout-minutes in .github/workflows/update.yml"
-    assert config.WORKFLOW_SECONDS == max(minutes) * 60, "set WORKFLOW_SECONDS in scripts/config.py to the timeout"
+    assert max(minutes) * 60 == config.WORKFLOW_SECONDS, "set WORKFLOW_SECONDS in scripts/config.py to the timeout"
     assert config.WAIT_BUDGET_SECONDS < config.PAGE_BUDGET_SECONDS < config.WORKFLOW_SECONDS
 
 
