@@ -163,7 +163,7 @@ def synthetic_archive(count: int, now: datetime, seed: int) -> list[Paper]:
             published = start + timedelta(seconds=rng.uniform(0, span))
             version = rng.randint(1, 3)
             papers.append(Paper(id=f"{start:%y%m}.{number + 1:05d}", version=version, published=stamp(published),
-                                updated=stamp(published + timedelta(days=7 * (version - 1))),
+                                updated=stamp(min(published + timedelta(days=7 * (version - 1)), now)),  # never in the future
                                 tags=tuple(sorted(rng.sample(TAGS, rng.randint(1, 3)))),
                                 score=round(rng.uniform(0.5, 1.0), 2), **paper_fields(rng, pool)))
     return papers

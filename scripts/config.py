@@ -18,6 +18,16 @@ ARXIV_MAX_PAGE = 2000
 FIELD_PREFIXES = ("ti", "abs", "au", "co", "jr", "cat", "all")
 CATEGORY = re.compile(r"^[a-z-]+(\.[A-Za-z-]+)?$")
 SECTIONS = ("list", "arxiv", "relevance", "tags", "taxonomy", "audit")
+# Terms are letters, digits, spaces, hyphens and periods: anything else (parentheses, colons, quotes, brackets) can
+# restructure arXiv's boolean query and silently drop the category filter. AND, OR and ANDNOT are its operators.
+TERM = re.compile(r"[^\W_](?:[\w .-]*[^\W_.-])?")
+OPERATORS = frozenset({"AND", "OR", "ANDNOT"})
+# The scheduled update must finish inside its workflow's limit (.github/workflows/update.yml: timeout-minutes: 60).
+WORKFLOW_SECONDS = 60 * 60
+WAIT_BUDGET_SECONDS = 20 * 60  # the most one run pauses between tries, whatever arXiv answers
+PAGE_BUDGET_SECONDS = 40 * 60  # one page's worst case: every try timing out, plus every pause
+RATE_LIMITED_FACTOR = 5  # HTTP 429 (too many requests) backs off five times longer than 503
+MAX_DELAY_SECONDS = 60
 
 
 @dataclass(frozen=True)
@@ -43,6 +53,14 @@ class ArxivSettings:
     lookback_days: int
     first_run_days: int
     api_url: str
+
+    def backoff(self, attempt: int, rate_limited: bool) -> float:
+        """Seconds to pause after failed try `attempt` (from 0): the delay doubled per try, longer after HTTP 429."""
+        return self.delay_seconds * (1 << (attempt + 1)) * (RATE_LIMITED_FACTOR if rate_limited else 1)
+
+    def worst_wait(self) -> float:
+        """Seconds one page can pause in all when every try is answered HTTP 429 (Retry-After aside)."""
+        return sum(self.backoff(attempt, rate_limited=True) for attempt in range(self.retries))
 
 
 @dataclass(frozen=True)
@@ -75,10 +93,23 @@ def parse_term_groups(section: Section) -> tuple[tuple[str, ...], ...]:
     for index, group in enumerate(groups):
         if not isinstance(group, list) or not group or not all(isinstance(term, str) and term.strip() for term in group):
             raise section.fail(f"all_of[{index}]", f"expected a non-empty list of terms, got {group!r}")
-        if any('"' in term for term in group):
-            raise section.fail(f"all_of[{index}]", "terms may not contain double quotes; phrases are quoted automatically")
-        checked.append(tuple(term.strip() for term in group))
+        checked.append(check_terms(section, f"all_of[{index}]", group))
     return tuple(checked)
+
+
+def check_terms(section: Section, key: str, terms: list[object]) -> tuple[str, ...]:
+    """Return the stripped terms; refuse any that could change the query's structure, naming the key and the fix."""
+    for term in (str(term).strip() for term in terms):
+        if not TERM.fullmatch(term):
+            bad = next((char for char in term if not (char.isalnum() or char in " .-")), None)
+            problem = f"contains {bad!r}, which changes the structure of arXiv's query" if bad else \
+                "must start and end with a letter or digit"
+            raise section.fail(key, f"term {term!r} {problem}; use letters, digits, spaces, hyphens and periods only "
+                                    "(phrases are quoted automatically; write variants like LLM and LLMs as two terms)")
+        if OPERATORS.intersection(term.split()):
+            raise section.fail(key, f"term {term!r} contains an arXiv query operator (AND, OR, ANDNOT); "
+                                    "write it in lower case or split it into separate terms")
+    return tuple(str(term).strip() for term in terms)
 
 
 def parse_arxiv(raw: object, source: Path, environ: dict) -> ArxivSettings:
@@ -86,12 +117,12 @@ def parse_arxiv(raw: object, source: Path, environ: dict) -> ArxivSettings:
     allowed = ("categories", "all_of", "exclude", "fields", "delay_seconds", "page_size", "retries",
                "timeout_seconds", "lookback_days", "first_run_days")
     section = Section(raw, "arxiv", source, allowed)
-    return ArxivSettings(
+    settings = ArxivSettings(
         categories=section.words("categories", pattern=CATEGORY),
         all_of=parse_term_groups(section),
-        exclude=section.words("exclude", []),
+        exclude=check_terms(section, "exclude", list(section.words("exclude", []))),
         fields=section.words("fields", ["ti", "abs"], pattern=re.compile(f"^({'|'.join(FIELD_PREFIXES)})$")),
-        delay_seconds=env_delay(environ, section.number("delay_seconds", 3.0, 0, 600)),
+        delay_seconds=env_delay(environ, section.number("delay_seconds", 3.0, 0, MAX_DELAY_SECONDS)),
         page_size=section.number("page_size", ARXIV_MAX_PAGE, 1, ARXIV_MAX_PAGE, integer=True),
         retries=section.number("retries", 3, 0, 10, integer=True),
         timeout_seconds=section.number("timeout_seconds", 120, 1, 3600),
@@ -99,6 +130,24 @@ def parse_arxiv(raw: object, source: Path, environ: dict) -> ArxivSettings:
         first_run_days=section.number("first_run_days", 14, 1, 3650, integer=True),
         api_url=env_api_url(environ),
     )
+    check_wait_budget(section, settings)
+    return settings
+
+
+def check_wait_budget(section: Section, settings: ArxivSettings) -> None:
+    """Refuse retry settings under which one failing page could outlast the update workflow's time limit."""
+    wait, tries = settings.worst_wait(), settings.retries + 1
+    limit = f"the update workflow stops after {WORKFLOW_SECONDS // 60} minutes"
+    if wait > WAIT_BUDGET_SECONDS:
+        raise section.fail("retries", f"{settings.retries} retries with delay_seconds {settings.delay_seconds:g} "
+                                      f"could pause {wait:.0f} s on one page when arXiv answers HTTP 429, more than "
+                                      f"the {WAIT_BUDGET_SECONDS} s a run may wait ({limit}); "
+                                      "lower retries or delay_seconds")
+    worst = tries * settings.timeout_seconds + wait
+    if worst > PAGE_BUDGET_SECONDS:
+        raise section.fail("timeout_seconds", f"{tries} tries of {settings.timeout_seconds:g} s each plus {wait:.0f} s "
+                                              f"of pauses could spend {worst:.0f} s on one page, more than "
+                                              f"{PAGE_BUDGET_SECONDS} s ({limit}); lower timeout_seconds or retries")
 
 
 def env_delay(environ: dict, configured: float) -> float:
@@ -110,8 +159,9 @@ def env_delay(environ: dict, configured: float) -> float:
         delay = float(value)
     except ValueError:
         raise ConfigError(f"environment ARXIV_DELAY_SECONDS: expected seconds as a number, got {value!r}") from None
-    if not 0 <= delay <= 600:
-        raise ConfigError(f"environment ARXIV_DELAY_SECONDS: {delay} is out of range; allowed: 0 to 600")
+    if not 0 <= delay <= MAX_DELAY_SECONDS:
+        raise ConfigError(f"environment ARXIV_DELAY_SECONDS: {delay} is out of range; "
+                          f"allowed: 0 to {MAX_DELAY_SECONDS}")
     return delay
 
 

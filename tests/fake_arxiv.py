@@ -34,6 +34,7 @@ class FakePaper:
     categories: tuple[str, ...] = ("cs.CL", "cs.CR")
     comment: str = ""
     journal_ref: str = ""
+    doi: str = ""
 
 
 def make_papers(count: int, start: str = "2025-03-01T00:00:00Z", step_hours: int = 5, first_number: int = 0) -> list[FakePaper]:
@@ -48,37 +49,47 @@ def make_papers(count: int, start: str = "2025-03-01T00:00:00Z", step_hours: int
 
 
 def entry_xml(paper: FakePaper) -> str:
-    """Return one <entry> as arXiv writes it."""
+    """Return one <entry> as arXiv writes it (tests/fixtures/arxiv_page.xml shows the same structure)."""
     versioned = f"{paper.id}v{paper.version}"
     authors = "".join(f"<author><name>{escape(name)}</name></author>" for name in paper.authors)
     categories = "".join(f"<category term={quoteattr(term)} scheme=\"http://arxiv.org/schemas/atom\"/>" for term in paper.categories)
-    extras = ""
-    if paper.comment:
-        extras += f"<arxiv:comment>{escape(paper.comment)}</arxiv:comment>"
+    extras = f"<arxiv:comment>{escape(paper.comment)}</arxiv:comment>" if paper.comment else ""
+    extras += f"<arxiv:primary_category term={quoteattr(paper.categories[0])}/>"
     if paper.journal_ref:
         extras += f"<arxiv:journal_ref>{escape(paper.journal_ref)}</arxiv:journal_ref>"
-    return (f"<entry><id>http://arxiv.org/abs/{versioned}</id><updated>{paper.updated or paper.published}</updated>"
-            f"<published>{paper.published}</published><title>{escape(paper.title)}</title>"
-            f"<summary>{escape(paper.summary)}</summary>{authors}{extras}"
-            f"<link href=\"http://arxiv.org/abs/{versioned}\" rel=\"alternate\" type=\"text/html\"/>"
-            f"<arxiv:primary_category term={quoteattr(paper.categories[0])} scheme=\"http://arxiv.org/schemas/atom\"/>"
-            f"{categories}</entry>\n")
+    doi = ""
+    if paper.doi:
+        doi = (f"<arxiv:doi>{escape(paper.doi)}</arxiv:doi>"
+               f"<link rel=\"related\" href=\"https://doi.org/{escape(paper.doi)}\" title=\"doi\"/>")
+    return (f"<entry><id>http://arxiv.org/abs/{versioned}</id><title>{escape(paper.title)}</title>"
+            f"<updated>{paper.updated or paper.published}</updated>"
+            f"<link href=\"https://arxiv.org/abs/{versioned}\" rel=\"alternate\" type=\"text/html\"/>"
+            f"<link href=\"https://arxiv.org/pdf/{versioned}\" rel=\"related\" type=\"application/pdf\" title=\"pdf\"/>"
+            f"<summary>{escape(paper.summary)}</summary>{categories}<published>{paper.published}</published>"
+            f"{extras}{authors}{doi}</entry>\n")
 
 
 def feed_xml(entries: list[FakePaper], total: int, start: int) -> str:
     """Return a whole results page."""
-    head = (f"<id>http://arxiv.org/api/fake</id><title>ArXiv Query</title><updated>2026-11-25T00:00:00-05:00</updated>"
-            f"<opensearch:totalResults>{total}</opensearch:totalResults><opensearch:startIndex>{start}</opensearch:startIndex>"
-            f"<opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>\n")
+    head = ("<id>https://arxiv.org/api/fake</id><title>arXiv Query: fake</title><updated>2026-11-25T00:00:00Z</updated>"
+            f"<link href=\"https://arxiv.org/api/query?start={start}\" type=\"application/atom+xml\"/>"
+            f"<opensearch:itemsPerPage>{len(entries)}</opensearch:itemsPerPage>"
+            f"<opensearch:totalResults>{total}</opensearch:totalResults>"
+            f"<opensearch:startIndex>{start}</opensearch:startIndex>\n")
     return ATOM_HEAD + head + "".join(entry_xml(paper) for paper in entries) + "</feed>\n"
 
 
 def error_xml(message: str) -> str:
-    """Return arXiv's error feed: a single entry titled Error."""
+    """Return arXiv's error feed: a single entry titled Error (served with HTTP 400, as arXiv does)."""
     slug = re.sub(r"\W+", "_", message)
-    return (ATOM_HEAD + "<opensearch:totalResults>1</opensearch:totalResults>"
-            f"<entry><id>http://arxiv.org/api/errors#{slug}</id><title>Error</title><summary>{escape(message)}</summary>"
-            "<updated>2026-11-25T00:00:00-05:00</updated><author><name>arXiv api core</name></author></entry>\n</feed>\n")
+    return (ATOM_HEAD + "<id>https://arxiv.org/</id><title>arXiv Search Results</title>"
+            "<updated>2026-11-25T00:00:00Z</updated>"
+            "<opensearch:itemsPerPage>1</opensearch:itemsPerPage><opensearch:totalResults>1</opensearch:totalResults>"
+            "<opensearch:startIndex>0</opensearch:startIndex>\n"
+            f"<entry><id>https://arxiv.org/api/errors#{slug}</id><title>Error</title>"
+            "<updated>2026-11-25T00:00:00Z</updated>"
+            f"<link href=\"https://arxiv.org/api/errors#{slug}\" rel=\"alternate\" type=\"text/html\"/>"
+            f"<summary>{escape(message)}</summary><author><name>arXiv api core</name></author></entry>\n</feed>\n")
 
 
 @dataclass
@@ -100,6 +111,7 @@ class Reply:
     delay: float = 0.0  # seconds to wait before answering (longer than the client's timeout: a timeout)
     drip: float = 0.0  # seconds between ten slices of the body (each gap short, the whole answer slow)
     reset_after: int | None = None  # send this many body bytes (-1: not even the headers), then reset (TCP RST)
+    headers: dict[str, str] = field(default_factory=dict)  # extra response headers (Retry-After)
 
 
 @dataclass
@@ -111,6 +123,7 @@ class FakeArxiv:
     faults: dict[int, Callable] = field(default_factory=dict)
     url: str = ""
     server: ThreadingHTTPServer | None = None
+    max_page: int | None = None  # serve at most this many entries a page, whatever is asked (arXiv does so at times)
 
     def matching(self, request: Request) -> list[FakePaper]:
         """Return the papers a request selects, oldest first (sortBy=submittedDate ascending)."""
@@ -131,7 +144,8 @@ class FakeArxiv:
     def page(self, request: Request) -> tuple[int, str]:
         """Return the normal answer to a request."""
         selected = self.matching(request)
-        return 200, feed_xml(selected[request.start:request.start + request.max_results], len(selected), request.start)
+        size = min(request.max_results, self.max_page or request.max_results)
+        return 200, feed_xml(selected[request.start:request.start + size], len(selected), request.start)
 
     def go_offline(self) -> None:
         """Stop listening: from now on connections to the API's port are refused."""
@@ -171,7 +185,7 @@ def vanished_results(api: FakeArxiv, request: Request) -> tuple[int, str]:
 
 def error_entry(api: FakeArxiv, request: Request) -> tuple[int, str]:
     """A fault: arXiv's error entry."""
-    return 200, error_xml("incorrect id format for 1234.1234")
+    return 400, error_xml("incorrect id format for 1234.1234")
 
 
 def dropped(api: FakeArxiv, request: Request) -> Reply:
@@ -233,6 +247,71 @@ def new_submission(api: FakeArxiv, request: Request) -> tuple[int, str]:
     return api.page(request)
 
 
+def rate_limited(retry_after: str) -> Callable:
+    """A fault: HTTP 429 with a Retry-After header (seconds, or an HTTP date)."""
+    return lambda api, request: Reply(429, "<html>Rate exceeded.</html>", headers={"Retry-After": retry_after})
+
+
+def first_entry_edited(api: FakeArxiv, request: Request, edit: Callable[[str], str]) -> tuple[int, str]:
+    """The normal page with its first entry's XML passed through `edit`."""
+    status, body = api.page(request)
+    start = body.index("<entry>")
+    end = body.index("</entry>", start) + len("</entry>")
+    return status, body[:start] + edit(body[start:end]) + body[end:]
+
+
+def deep_xml(depth: int = 300) -> Callable:
+    """A fault: well-formed XML nested `depth` elements deep inside the first entry (lxml gives up past 256)."""
+    nest = "<x:n xmlns:x=\"urn:fake\">" + "<x:n>" * (depth - 1) + "</x:n>" * depth
+    return lambda api, request: first_entry_edited(
+        api, request, lambda entry: entry.replace("</entry>", nest + "</entry>"))
+
+
+def huge_text(size: int = 11_000_000) -> Callable:
+    """A fault: the first entry's abstract padded to `size` characters (lxml drops a text node over 10 MB)."""
+    padding = " x" * (size // 2)
+    return lambda api, request: first_entry_edited(
+        api, request, lambda entry: entry.replace("</summary>", padding + "</summary>"))
+
+
+def bad_date(text: str, element: str = "published") -> Callable:
+    """A fault: the first entry's <published> (or <updated>) replaced by `text`."""
+    return lambda api, request: first_entry_edited(
+        api, request, lambda entry: re.sub(f"<{element}>[^<]*</{element}>", f"<{element}>{text}</{element}>", entry))
+
+
+def without(element: str) -> Callable:
+    """A fault: the first entry lacks its <element> (the client skips an entry without <id> or <published>)."""
+    return lambda api, request: first_entry_edited(
+        api, request, lambda entry: re.sub(f"<{element}>[^<]*</{element}>", "", entry, count=1))
+
+
+def repeated_within(api: FakeArxiv, request: Request) -> tuple[int, str]:
+    """A fault: the page's last entry replaced by a second copy of its first (same count, one paper missing)."""
+    selected = api.matching(request)
+    page = selected[request.start:request.start + request.max_results]
+    return 200, feed_xml(page[:-1] + page[:1] if len(page) > 1 else page, len(selected), request.start)
+
+
+def shifted_back(count: int) -> Callable:
+    """A fault: the page starts `count` results early, repeating the end of the page before (results shifting)."""
+    def fault(api: FakeArxiv, request: Request) -> tuple[int, str]:
+        selected = api.matching(request)
+        first = max(0, request.start - count)
+        return 200, feed_xml(selected[first:first + request.max_results], len(selected), request.start)
+
+    return fault
+
+
+def stated_total(total: int) -> Callable:
+    """A fault: the normal entries under a totalResults of `total` (lower than served, or 0 with entries)."""
+    def fault(api: FakeArxiv, request: Request) -> tuple[int, str]:
+        selected = api.matching(request)
+        return 200, feed_xml(selected[request.start:request.start + request.max_results], total, request.start)
+
+    return fault
+
+
 class _Handler(BaseHTTPRequestHandler):
     api: FakeArxiv
 
@@ -259,6 +338,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
+        for name, value in reply.headers.items():
+            self.send_header(name, value)
         self.end_headers()
         if reply.reset_after is not None:
             self.wfile.write(payload[:reply.reset_after])

