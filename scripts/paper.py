@@ -60,7 +60,7 @@ class Paper:
         """Newest first when sorted in reverse: first-submission time, then ID."""
         return (self.published, self.id)
 
-    def with_changes(self, **changes) -> "Paper":
+    def with_changes(self, **changes) -> Paper:
         """Return a copy with the given fields replaced."""
         return replace(self, **changes)
 
@@ -74,7 +74,7 @@ class Paper:
         return {**self.extra, **record} if self.extra else record
 
     @classmethod
-    def from_dict(cls, record: dict) -> "Paper":
+    def from_dict(cls, record: dict) -> Paper:
         """Build a Paper from an archive record; unknown keys are kept in `extra`."""
         if record.keys() == STORED_KEYS:
             return cls._from_stored(record)
@@ -86,7 +86,7 @@ class Paper:
         return cls(**values, extra=extra)
 
     @classmethod
-    def _from_stored(cls, record: dict) -> "Paper":
+    def _from_stored(cls, record: dict) -> Paper:
         """Build a Paper from a record with exactly the stored keys, as the archive writes them.
 
         Fills the instance's fields directly: the frozen __init__ sets each of the 15 fields through

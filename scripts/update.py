@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .classify import corrections, relevance
@@ -16,7 +16,6 @@ from .config import Config, load_config
 from .errors import ListError
 from .ingest import links
 from .paper import Paper
-from .taxonomy import slugs
 from .render import build
 from .render.markdown import cell
 from .render.markers import find_block
@@ -24,6 +23,7 @@ from .store import freshness
 from .store.archive import SCHEMA, Archive, dump_json, merge_paper
 from .store.files import changed_outputs, write_files
 from .store.lock import exclusive
+from .taxonomy import slugs
 
 log = logging.getLogger("update")
 PENDING_NAME = "pending.json"
@@ -56,7 +56,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def parse_day(text: str) -> datetime:
     """Parse YYYY-MM-DD as midnight UTC."""
     try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date like 2025-01-31, got {text!r}") from None
 
@@ -66,7 +66,7 @@ def window_start(state: dict, since: datetime | None, config: Config, now: datet
     if since is not None:
         return since
     if "watermark" in state:
-        watermark = datetime.strptime(state["watermark"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        watermark = datetime.strptime(state["watermark"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         return watermark - timedelta(days=config.arxiv.lookback_days)
     return now - timedelta(days=config.arxiv.first_run_days)
 
@@ -206,7 +206,7 @@ def run(args: argparse.Namespace) -> Report:
         log.warning("%s: the last run stopped while writing; re-rendering every page", data_dir / PENDING_NAME)
         archive.rebuild_index(archive.months_on_disk())
     report = Report()
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
     if not args.no_fetch:
         start = window_start(archive.state, args.since, config, now)
         log.info("fetching papers submitted %s .. %s", start.strftime("%Y-%m-%d %H:%M"), now.strftime("%Y-%m-%d %H:%M"))

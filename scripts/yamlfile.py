@@ -62,7 +62,7 @@ def load_yaml(path: Path, error: type[ListError], unique_keys: bool = False) -> 
     except UnicodeDecodeError as exc:
         raise error(f"{path}: byte {exc.start} is not UTF-8; save the file as UTF-8") from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader if unique_keys else _NoAliasLoader)  # noqa: S506 - SafeLoader subclasses
+        return yaml.load(text, Loader=_UniqueKeyLoader if unique_keys else _NoAliasLoader)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise error(f"{path}: line {line}: character U+{exc.character:04X} is not allowed in YAML; delete it") from None

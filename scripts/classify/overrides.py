@@ -19,8 +19,8 @@ from pathlib import Path
 
 from ..errors import CollectionError
 from ..paper import Paper, split_version
-from ..yamlfile import load_yaml
 from ..taxonomy import SLUG
+from ..yamlfile import load_yaml
 from .relevance import RelevanceRules, assign_tags
 
 SECTIONS = ("include", "exclude", "tags")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from ..paper import Paper
 from ..errors import ConfigError
+from ..paper import Paper
 from ..schema import Section
 from ..taxonomy import Domain
 from .terms import Term, TermMatcher, parse_term, words_of

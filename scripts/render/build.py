@@ -9,7 +9,6 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
-from ..taxonomy import slugs
 from ..config import Config
 from ..curated.entries import COLLECTION_DIR, OTHER_FILES
 from ..curated.load import load_collections
@@ -18,6 +17,7 @@ from ..errors import MarkerError
 from ..store import freshness
 from ..store.archive import Archive, month_path, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
+from ..taxonomy import slugs
 from . import bibtex, chart, feed, listing
 from .markers import replace_block
 

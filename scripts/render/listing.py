@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
@@ -29,7 +29,7 @@ def markdown_environment(templates: Path) -> jinja2.Environment:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment() -> jinja2.Environment:
     """Return the environment of templates/, built once."""
     return markdown_environment(TEMPLATES)

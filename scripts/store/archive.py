@@ -150,7 +150,7 @@ class Archive:
     state: dict = field(default_factory=dict)
 
     @classmethod
-    def open(cls, data_dir: Path) -> "Archive":
+    def open(cls, data_dir: Path) -> Archive:
         """Open the archive: read the small index and state files and list the month files."""
         archive = cls(data_dir)
         on_disk = archive.months_on_disk()

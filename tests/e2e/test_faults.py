@@ -13,7 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -81,7 +81,7 @@ LASTING = ["HTTP 503", "connection reset", "connection reset mid-body", "empty p
 
 def recent_papers(count: int, hours_ago: int, first_number: int) -> list[FakePaper]:
     """Papers submitted an hour apart from `hours_ago` hours before now (inside the first-run and look-back windows)."""
-    start = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
+    start = datetime.now(UTC) - timedelta(hours=hours_ago)
     return make_papers(count, start=f"{start:%Y-%m-%dT%H:%M:00Z}", step_hours=1, first_number=first_number)
 
 
@@ -322,7 +322,7 @@ def test_an_abstract_that_mentions_the_error_url_is_a_paper_not_an_error(fake_ar
 class FrozenClock(datetime):
     """datetime whose now() is fixed, so two runs write the same watermark."""
 
-    frozen = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    frozen = datetime.now(UTC).replace(second=0, microsecond=0)
 
     @classmethod
     def now(cls, tz=None):
@@ -357,7 +357,7 @@ def fail_write(monkeypatch, number: int) -> None:
 @pytest.fixture
 def crash_setup(fake_arxiv, baseline, tmp_path, monkeypatch):
     """The baseline project, a reference copy brought up to date without faults, and the writes that took."""
-    monkeypatch.setattr(FrozenClock, "frozen", datetime.now(timezone.utc).replace(second=0, microsecond=0))
+    monkeypatch.setattr(FrozenClock, "frozen", datetime.now(UTC).replace(second=0, microsecond=0))
     monkeypatch.setattr(update, "datetime", FrozenClock)
     reference = tmp_path / "reference"
     shutil.copytree(baseline, reference)

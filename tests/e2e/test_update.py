@@ -128,7 +128,7 @@ def test_persistent_fault_fails_and_leaves_every_file(fake_arxiv, project, capsy
     run_update(project, "--since", "2025-01-01")
     before = snapshot(project)
     fake_arxiv.papers += make_papers(60, start="2025-06-01T00:00:00Z")
-    fake_arxiv.faults = {number: fault for number in range(2, 10)}
+    fake_arxiv.faults = dict.fromkeys(range(2, 10), fault)
     assert run_update(project, "--since", "2025-01-01") == 1
     assert message in capsys.readouterr().err
     assert snapshot(project) == before

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from scripts.classify import corrections
 from scripts.classify.overrides import Overrides, apply_overrides, load_overrides, missing_includes, parse_overrides
 from scripts.classify.relevance import parse_rules
-from scripts.classify import corrections
 from scripts.errors import CollectionError
 from scripts.paper import Paper
 from tests.taxonomy import taxonomy
