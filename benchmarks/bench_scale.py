@@ -326,7 +326,7 @@ def best_of(first: list[Measure], second: list[Measure]) -> list[Measure]:
     """Keep, run by run, the lower wall and CPU times and the higher peak memory of two attempts."""
     return [Measure(a.label, min(a.wall, b.wall), min(a.cpu, b.cpu), max(a.peak_mb, b.peak_mb), b.files, b.bytes_written,
                     b.deleted)
-            for a, b in zip(first, second)]
+            for a, b in zip(first, second, strict=True)]
 
 
 def update_counts(log_path: Path) -> str:

@@ -126,7 +126,7 @@ def versionless_arxiv(candidate: str) -> str:
 
 def normal_url(url: str) -> str:
     """Compare URLs without scheme case, host case, 'www.' or a trailing slash."""
-    scheme, _, rest = url.partition("://")
+    _, _, rest = url.partition("://")
     host, slash, path = rest.partition("/")
     return f"{host.lower().removeprefix('www.')}{slash}{path}".rstrip("/")
 
@@ -134,7 +134,7 @@ def normal_url(url: str) -> str:
 def duplicate_problems(files: dict[str, list[Located]]) -> list[str]:
     """Report names repeated within a file and links (arXiv ID or URL) repeated anywhere."""
     problems, seen_links = [], {}
-    for stem, located in files.items():
+    for located in files.values():
         seen_names = {}
         for item in located:
             name = " ".join(item.entry.name.casefold().split())

@@ -139,8 +139,8 @@ def extract_venue(comment: str, journal_ref: str) -> str:
     known = known_venue(journal_ref, year_anywhere=True)
     if known:
         return decorate_venue(known, journal_ref)
-    for clause in CLAUSE_BREAK.split(URL_LIKE.sub(" ", comment or "")):
-        clause = " ".join(clause.split())
+    for raw_clause in CLAUSE_BREAK.split(URL_LIKE.sub(" ", comment or "")):
+        clause = " ".join(raw_clause.split())
         if not clause or NOT_ACCEPTED.search(clause):
             continue
         cue = ACCEPTANCE_CUE.search(clause)

@@ -129,7 +129,7 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tu
             rendered = list(pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), from_disk))
     else:
         rendered = [month_file_outputs(articles, archive.data_dir, month) for month in from_disk]
-    for month, (pages, digest) in zip(from_disk, rendered):
+    for month, (pages, digest) in zip(from_disk, rendered, strict=True):
         outputs.update(pages)
         digests[month] = digest
     for month in months:

@@ -62,7 +62,7 @@ def checked_counts(counts: dict[str, dict[str, int]], domains: list[str], months
     rows = []
     for month in months:
         row = [counts.get(month, {}).get(domain, 0) for domain in domains]
-        for domain, value in zip(domains, row):
+        for domain, value in zip(domains, row, strict=True):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ArchiveError(f"chart: count of {domain!r} in {month} is {value!r}, not a whole number >= 0; "
                                    "fix that month's tag counts in the articles/data/ index")

@@ -108,7 +108,7 @@ def month_pages(month: str, papers: list, tag_counts: dict) -> dict[str, str]:
     return {
         name: render("month.md.j2", month=month, rows=rows, number=number, names=names,
                      total=len(papers), tag_counts=tag_counts, bib=f"{month}.bib")
-        for number, (name, rows) in enumerate(zip(names, pages), start=1)
+        for number, (name, rows) in enumerate(zip(names, pages, strict=True), start=1)
     }
 
 

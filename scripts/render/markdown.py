@@ -17,7 +17,7 @@ SPECIALS = BACKSLASHED + "".join(ENTITIES)
 
 def contains_any(text: str, characters: str) -> bool:
     """True when text contains one of the characters (a substring search each: three times faster than a regex)."""
-    for character in characters:
+    for character in characters:  # noqa: SIM110 -- the loop beats any() over a generator here
         if character in text:
             return True
     return False

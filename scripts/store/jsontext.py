@@ -16,7 +16,7 @@ class Unusual(Exception):
     """A value this encoder leaves to json.dumps."""
 
 
-def encode_value(value: object, indent: str) -> str:
+def encode_value(value: object, indent: str) -> str:  # noqa: PLR0911 -- one return a JSON type
     """Return one value's JSON text, nested lines indented two spaces deeper than `indent`."""
     kind = type(value)
     if kind is str:

@@ -15,7 +15,7 @@ WITH_CODE = FakePaper(id="2506.01234", published="2025-06-02T09:00:00Z", title="
 
 
 def test_update_links_feed_chart_bib_code_and_venue(fake_arxiv, project):
-    fake_arxiv.papers = make_papers(60) + [WITH_CODE]
+    fake_arxiv.papers = [*make_papers(60), WITH_CODE]
     assert update.main(["--root", str(project), "--since", "2025-01-01"]) == 0
     readme = (project / "README.md").read_text()
     assert "](articles/feed.xml)" in readme and "![Papers per month by safety domain" in readme

@@ -259,11 +259,11 @@ def test_merge_archive_unions_two_runs(fake_arxiv, tmp_path):
 def test_cli_runs_as_a_module(fake_arxiv, project):
     fake_arxiv.papers = make_papers(5)
     result = subprocess.run([sys.executable, "-m", "scripts.update", "--since", "2025-01-01"], cwd=project,
-                            env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+                            env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "page 1: 5 results, 5 new" in result.stderr
     bad = subprocess.run([sys.executable, "-m", "scripts.update", "--since", "yesterday"], cwd=project,
-                         env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+                         env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
     assert bad.returncode != 0 and "expected a date like" in bad.stderr
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -82,7 +83,7 @@ def test_bad_entries_name_file_entry_and_fix(tmp_path, text, message):
 
 def test_invalid_yaml_names_the_file(tmp_path):
     path = write(tmp_path, "include: [\n")
-    with pytest.raises(CollectionError, match="overrides.yaml: line"):
+    with pytest.raises(CollectionError, match=re.escape("overrides.yaml: line")):
         load_overrides(path)
 
 
