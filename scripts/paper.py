@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 # New-style IDs (0704.0001 on) and old-style IDs (hep-th/9901001), each with an optional version.
 # https://info.arxiv.org/help/arxiv_identifier.html
 ARXIV_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?$")
+
+Record = dict[str, Any]  # a JSON object as the archive stores it; its values are checked when a month file is read
 
 REQUIRED_KEYS = ("id", "version", "title", "authors", "published", "updated", "summary", "url", "categories", "tags")
 
@@ -43,7 +46,7 @@ class Paper:
     journal_ref: str = ""
     code_urls: tuple[str, ...] = ()
     venue: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    extra: Record = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def url(self) -> str:
@@ -60,11 +63,11 @@ class Paper:
         """Newest first when sorted in reverse: first-submission time, then ID."""
         return (self.published, self.id)
 
-    def with_changes(self, **changes) -> Paper:
+    def with_changes(self, **changes: Any) -> Paper:
         """Return a copy with the given fields replaced."""
         return replace(self, **changes)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Record:
         """Return the JSON-ready record (lists, not tuples; url included)."""
         record = dict(self.__dict__)  # the fields, as a plain dataclass keeps them (dataclasses.asdict deep-copies: 4x slower)
         del record["extra"]
@@ -74,7 +77,7 @@ class Paper:
         return {**self.extra, **record} if self.extra else record
 
     @classmethod
-    def from_dict(cls, record: dict) -> Paper:
+    def from_dict(cls, record: Record) -> Paper:
         """Build a Paper from an archive record; unknown keys are kept in `extra`."""
         if record.keys() == STORED_KEYS:
             return cls._from_stored(record)
@@ -86,7 +89,7 @@ class Paper:
         return cls(**values, extra=extra)
 
     @classmethod
-    def _from_stored(cls, record: dict) -> Paper:
+    def _from_stored(cls, record: Record) -> Paper:
         """Build a Paper from a record with exactly the stored keys, as the archive writes them.
 
         Fills the instance's fields directly: the frozen __init__ sets each of the 15 fields through

@@ -103,7 +103,7 @@ class Git:
     root: Path
     env: Mapping[str, str] | None = None
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run `git ARGS`; raise PublishError with git's own message when it fails and check is set."""
         env = None if self.env is None else dict(self.env)
         result = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=False)

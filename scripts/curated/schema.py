@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -23,6 +24,8 @@ from .entries import (
 )
 
 # ---------------------------------------------------------------- field rules
+
+Rule = Callable[[object], object]  # returns the checked value or raises FieldProblem
 
 
 def text(value: object) -> str:
@@ -49,25 +52,26 @@ def sentence(value: object) -> str:
     return value
 
 
-def choice(*allowed: str):
+def choice(*allowed: str) -> Callable[[object], str]:
     """A rule accepting one of the allowed words."""
 
     def rule(value: object) -> str:
-        if value not in allowed:
+        if not isinstance(value, str) or value not in allowed:
             raise FieldProblem(f"{value!r} is not allowed; write one of: {', '.join(allowed)}")
         return value
 
     return rule
 
 
-def or_unknown(rule):
+@dataclass(frozen=True)
+class or_unknown:  # a rule like its neighbours, so named like them
     """A rule that also accepts '-' for an unknown fact."""
 
-    def lenient(value: object):
-        return UNKNOWN if value == UNKNOWN else rule(value)
+    rule: Rule
+    allows_unknown = True
 
-    lenient.allows_unknown = True
-    return lenient
+    def __call__(self, value: object) -> object:
+        return UNKNOWN if value == UNKNOWN else self.rule(value)
 
 
 def release_date(value: object) -> str:
@@ -142,7 +146,7 @@ class Spec:
     """How one collection file is read: its entry type, its field rules, and whether entries need a link."""
 
     kind: type
-    rules: dict
+    rules: dict[str, Rule]
     needs_link: bool = False
     label: str = "name"
 
