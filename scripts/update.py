@@ -6,16 +6,19 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .classify import corrections, relevance
 from .classify.overrides import Overrides, apply_overrides
+from .classify.relevance import RelevanceRules
 from .config import Config, load_config
+from .curated.entries import Collections
 from .errors import ListError
 from .ingest import links
-from .paper import Paper
+from .paper import Paper, Record
 from .render import build
 from .render.markdown import cell
 from .render.markers import find_block
@@ -61,7 +64,7 @@ def parse_day(text: str) -> datetime:
         raise argparse.ArgumentTypeError(f"expected a date like 2025-01-31, got {text!r}") from None
 
 
-def window_start(state: dict, since: datetime | None, config: Config, now: datetime) -> datetime:
+def window_start(state: Record, since: datetime | None, config: Config, now: datetime) -> datetime:
     """Return where the submittedDate window starts: --since, else the watermark minus the look-back."""
     if since is not None:
         return since
@@ -71,7 +74,7 @@ def window_start(state: dict, since: datetime | None, config: Config, now: datet
     return now - timedelta(days=config.arxiv.first_run_days)
 
 
-def page_logger(archive: Archive):
+def page_logger(archive: Archive) -> Callable[[int, list[Paper]], None]:
     """Return a fetch callback that logs one line per page with the count of papers new to the archive."""
     counter = {"pages": 0}
 
@@ -83,14 +86,14 @@ def page_logger(archive: Archive):
     return on_page
 
 
-def classify(papers: list[Paper], rules) -> tuple[list[Paper], list[Paper]]:
+def classify(papers: list[Paper], rules: RelevanceRules | None) -> tuple[list[Paper], list[Paper]]:
     """Split candidates into accepted (scored and tagged) and rejected; keep all when no rules are configured."""
     if rules is None:
         return papers, []
     return relevance.classify(papers, rules)
 
 
-def merge_candidates(archive: Archive, candidates: list[Paper], rules, overrides: Overrides, report: Report) -> None:
+def merge_candidates(archive: Archive, candidates: list[Paper], rules: RelevanceRules | None, overrides: Overrides, report: Report) -> None:
     """Update archived papers in place and add the new ones the relevance step and the overrides accept."""
     unique = {paper.id: paper for paper in sorted(candidates, key=lambda paper: paper.version)}
     fresh = []
@@ -126,7 +129,7 @@ def with_links(paper: Paper) -> Paper:
                               venue=links.extract_venue(paper.comment, paper.journal_ref))
 
 
-def rescore(paper: Paper, rules) -> Paper:
+def rescore(paper: Paper, rules: RelevanceRules | None) -> Paper:
     """Recompute an archived paper's score and tags from its (possibly new) text."""
     if rules is None:
         return paper
@@ -166,7 +169,7 @@ def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Over
         archive.state["overrides"] = digest
 
 
-def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, force: bool, report: Report, curated,
+def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, force: bool, report: Report, curated: Collections | None,
                     overrides: Overrides, now: datetime) -> dict[Path, str | None]:
     """Return every file this run should leave behind: data files first, then pages."""
     outputs = archive.data_outputs()
@@ -242,7 +245,7 @@ def step_summary(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def publish_report(report: Report, environ) -> None:
+def publish_report(report: Report, environ: Mapping[str, str]) -> None:
     """Append the run summary and outputs to GitHub Actions' files when they are set."""
     if environ.get("GITHUB_STEP_SUMMARY"):
         with open(environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as stream:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..paper import Paper
 from ..store.archive import Archive
 from . import rejections
 from .overrides import Overrides, apply_overrides, check_known_tags, load_overrides, missing_includes
@@ -25,12 +26,13 @@ def load(root: Path, slugs: tuple[str, ...]) -> tuple[Overrides, str]:
 
 def needs_full_pass(archive: Archive, digest: str) -> bool:
     """Tell whether the overrides changed since they were last applied to the whole archive."""
-    return archive.state.get("overrides", "") != digest
+    return bool(archive.state.get("overrides", "") != digest)
 
 
-def apply_to_archive(archive: Archive, overrides: Overrides) -> tuple[list, list[str]]:
+def apply_to_archive(archive: Archive, overrides: Overrides) -> tuple[list[Paper], list[str]]:
     """Apply overrides to every archived paper; return the papers dropped and the included IDs not archived."""
-    dropped, known = [], set()
+    dropped: list[Paper] = []
+    known: set[str] = set()
     for month in archive.all_months():
         papers = archive.month(month)
         known.update(papers)
@@ -44,13 +46,13 @@ def apply_to_archive(archive: Archive, overrides: Overrides) -> tuple[list, list
     return dropped, missing_includes(overrides, known)
 
 
-def correct_one(paper, overrides: Overrides):
+def correct_one(paper: Paper, overrides: Overrides) -> Paper | None:
     """Return an archived paper with its overrides applied, or None when it is excluded."""
     keep, _ = apply_overrides([paper], [], overrides)
     return keep[0] if keep else None
 
 
-def audit_outputs(root: Path, rejected: list, accepted_ids: set[str], overrides: Overrides, run_date: str,
+def audit_outputs(root: Path, rejected: list[Paper], accepted_ids: set[str], overrides: Overrides, run_date: str,
                   limit: int, threshold: float) -> tuple[dict[Path, str], int]:
     """Return the updated record of rejected candidates and its review page, and how many it lists."""
     settled = accepted_ids | set(overrides.include) | set(overrides.exclude)

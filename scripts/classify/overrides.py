@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import CollectionError
-from ..paper import Paper, split_version
+from ..paper import Paper, Record, split_version
 from ..taxonomy import SLUG
 from ..yamlfile import load_yaml
 from .relevance import RelevanceRules, assign_tags
@@ -62,14 +62,14 @@ def parse_overrides(raw: object, source: str) -> Overrides:
     return overrides
 
 
-def parse_section(raw: object, section: str, source: str) -> dict[str, dict]:
+def parse_section(raw: object, section: str, source: str) -> dict[str, Record]:
     """Validate one list of entries; return versionless ID -> entry, in file order."""
     if raw is None:
         return {}
     if not isinstance(raw, list):
         raise CollectionError(f"{source}: {section}: expected a list of entries like "
                               f"- {{id: \"2501.12345\", reason: \"...\"}}, got {type(raw).__name__}")
-    entries: dict[str, dict] = {}
+    entries: dict[str, Record] = {}
     for index, item in enumerate(raw):
         where = f"{source}: {section}[{index}]"
         entry = parse_entry(item, section, where)
@@ -80,7 +80,7 @@ def parse_section(raw: object, section: str, source: str) -> dict[str, dict]:
     return entries
 
 
-def parse_entry(item: object, section: str, where: str) -> dict:
+def parse_entry(item: object, section: str, where: str) -> Record:
     """Validate one entry: a bare ID, or a mapping with an id (and tags for the tags list)."""
     if isinstance(item, (str, int, float)) and section != "tags":
         item = {"id": item}
@@ -89,7 +89,7 @@ def parse_entry(item: object, section: str, where: str) -> dict:
     unknown = sorted(str(key) for key in item if key not in ENTRY_KEYS[section])
     if unknown:
         raise CollectionError(f"{where}: {unknown[0]}: unknown key; allowed keys: {', '.join(ENTRY_KEYS[section])}")
-    entry = {"id": parse_id(item.get("id"), where)}
+    entry: Record = {"id": parse_id(item.get("id"), where)}
     reason = item.get("reason", "")
     if not isinstance(reason, str):
         raise CollectionError(f"{where}: reason: expected text, got {reason!r}; quote it")

@@ -10,12 +10,13 @@ from itertools import repeat
 from pathlib import Path
 
 from ..config import Config
-from ..curated.entries import COLLECTION_DIR, OTHER_FILES
+from ..curated.entries import COLLECTION_DIR, OTHER_FILES, Collections
 from ..curated.load import load_collections
 from ..curated.readme import render_collection_outputs
 from ..errors import MarkerError
+from ..paper import Paper
 from ..store import freshness
-from ..store.archive import Archive, month_path, month_summary, read_month, sort_newest_first
+from ..store.archive import Archive, Summary, month_path, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
 from ..taxonomy import slugs
 from . import bibtex, chart, feed, listing
@@ -41,7 +42,7 @@ def month_range(last: str, count: int) -> list[str]:
     return months[::-1]
 
 
-def chart_output(index: dict, domains: list[str]) -> str:
+def chart_output(index: dict[str, Summary], domains: list[str]) -> str:
     """Return the SVG of papers per month by domain over the last CHART_MONTHS months of the archive."""
     months = month_range(max(index), CHART_MONTHS) if index else []
     counts = {month: index.get(month, {}).get("tags", {}) for month in months}
@@ -61,7 +62,7 @@ def feed_output(archive: Archive, config: Config) -> str:
                             site_url=config.list.repository_url, title="Awesome LRM Safety: newest papers", updated=updated)
 
 
-def month_outputs(articles: Path, month: str, papers: list, tag_counts: dict) -> dict[Path, str | None]:
+def month_outputs(articles: Path, month: str, papers: list[Paper], tag_counts: dict[str, int]) -> dict[Path, str | None]:
     """Return a month's pages, plus None for pages left over from when the month was longer (or existed)."""
     pages = listing.month_pages(month, papers, tag_counts) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
@@ -96,7 +97,7 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     return replace_block(text, LATEST, listing.latest_block(newest, total), str(root / "README.md"))
 
 
-def load_curated(root: Path):
+def load_curated(root: Path) -> Collections | None:
     """Load and validate collection/*.yaml, or return None for a tree with no curated files (overrides aside)."""
     folder = root / COLLECTION_DIR
     curated = [path for path in folder.glob("*.yaml") if path.name not in OTHER_FILES] if folder.is_dir() else []
@@ -140,7 +141,7 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tu
 
 
 def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int,
-                 curated=None) -> tuple[dict[Path, str | None], dict[str, str]]:
+                 curated: Collections | None = None) -> tuple[dict[Path, str | None], dict[str, str]]:
     """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated
     pages; and the digest of each month whose data file was read to render it."""
     articles = root / "articles"
