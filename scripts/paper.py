@@ -15,12 +15,18 @@ Record = dict[str, Any]  # a JSON object as the archive stores it; its values ar
 REQUIRED_KEYS = ("id", "version", "title", "authors", "published", "updated", "summary", "url", "categories", "tags")
 
 
-def split_version(arxiv_id: str) -> tuple[str, int]:
-    """Return the versionless ID and the version (1 when absent) of an arXiv ID."""
-    match = ARXIV_ID.match(arxiv_id.strip())
+def split_version(arxiv_id: object) -> tuple[str, int]:
+    """The one arXiv-ID rule: return the versionless ID and the version (1 when absent) of an ID as arXiv, a data
+    file or a maintainer wrote it; raise ValueError saying what is wrong and how to write it."""
+    if isinstance(arxiv_id, (int, float)) and not isinstance(arxiv_id, bool):
+        raise ValueError(f"{arxiv_id!r} was read as a number, which drops trailing zeros; quote it, e.g. '2402.04249'")
+    match = ARXIV_ID.match(arxiv_id.strip()) if isinstance(arxiv_id, str) else None
     if match is None:
-        raise ValueError(f"not an arXiv ID: {arxiv_id!r} (expected e.g. 2505.11494v2 or hep-th/9901001v1)")
-    return match["id"], int(match["version"] or 1)
+        raise ValueError(f"{arxiv_id!r} is not an arXiv ID; write it like '2402.04249' (old style: 'hep-th/9901001')")
+    versionless = match["id"]
+    if len(versionless) == 9 and versionless[4] == "." and versionless[:4] >= "1501":
+        raise ValueError(f"{arxiv_id!r} is not an arXiv ID: since 2015 the number after the dot has 5 digits, e.g. '2402.04249'")
+    return versionless, int(match["version"] or 1)
 
 
 def abs_url(arxiv_id: str) -> str:

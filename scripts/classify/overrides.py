@@ -102,14 +102,12 @@ def parse_entry(item: object, section: str, where: str) -> Record:
 
 def parse_id(raw: object, where: str) -> str:
     """Return the versionless arXiv ID of an entry, or raise CollectionError saying how to write it."""
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        raise CollectionError(f"{where}: id {raw!r} was read as a number; quote it, e.g. id: \"2501.12340\"")
-    if not isinstance(raw, str):
+    if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
         raise CollectionError(f"{where}: id: expected an arXiv ID like \"2501.12345\", got {raw!r}")
     try:
         return split_version(raw)[0]
-    except ValueError:
-        raise CollectionError(f"{where}: id {raw!r} is not an arXiv ID; write it like \"2501.12345\"") from None
+    except ValueError as error:
+        raise CollectionError(f"{where}: id {error}") from None
 
 
 def parse_tag_list(raw: object, where: str) -> tuple[str, ...]:

@@ -57,8 +57,8 @@ def test_the_shipped_file_loads():
 
 
 @pytest.mark.parametrize("text,message", [
-    ("include:\n  - {id: 2501.12340}\n", "include[0]: id 2501.1234 was read as a number; quote it"),
-    ("include:\n  - 2501.12340\n", "include[0]: id 2501.1234 was read as a number; quote it"),
+    ("include:\n  - {id: 2501.12340}\n", "include[0]: id 2501.1234 was read as a number, which drops trailing zeros; quote it"),
+    ("include:\n  - 2501.12340\n", "include[0]: id 2501.1234 was read as a number, which drops trailing zeros; quote it"),
     ("exclude:\n  - {id: \"arXiv:2501.1\"}\n", "exclude[0]: id 'arXiv:2501.1' is not an arXiv ID; write it like"),
     ("include:\n  - {reason: x}\n", "include[0]: id: expected an arXiv ID"),
     ("include:\n  - \"2501.00001\"\n  - {id: \"2501.00001v2\"}\n", "include[1]: 2501.00001 is listed twice in include"),
