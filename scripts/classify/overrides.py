@@ -20,6 +20,7 @@ from pathlib import Path
 from ..errors import CollectionError
 from ..paper import Paper, Record, split_version
 from ..taxonomy import SLUG
+from ..text_policy import character_problem
 from ..yamlfile import load_yaml
 from .relevance import RelevanceRules, assign_tags
 
@@ -93,6 +94,8 @@ def parse_entry(item: object, section: str, where: str) -> Record:
     reason = item.get("reason", "")
     if not isinstance(reason, str):
         raise CollectionError(f"{where}: reason: expected text, got {reason!r}; quote it")
+    if character_problem(reason):
+        raise CollectionError(f"{where}: reason: {character_problem(reason)}")
     if reason:
         entry["reason"] = reason.strip()
     if section == "tags":

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..paper import split_version
+from ..text_policy import character_problem
 from .entries import (
     EXAMPLE_HOSTS,
     MODALITIES,
@@ -35,6 +36,8 @@ def text(value: object) -> str:
     value = str(value).strip()
     if not value or "\n" in value:
         raise FieldProblem("must be one non-empty line of text")
+    if character_problem(value):
+        raise FieldProblem(f"{value!r} {character_problem(value)}")
     if PLACEHOLDERS.search(value):
         raise FieldProblem(f"{value!r} is a placeholder; write the fact, or '-' where the field allows it")
     return value
