@@ -34,14 +34,23 @@ class _UniqueKeyLoader(_NoAliasLoader):
     """A _NoAliasLoader that also refuses a key written twice in one mapping (YAML would keep the last silently)."""
 
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
-        seen: set[object] = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    raise yaml.MarkedYAMLError(problem=f"key {key_node.value!r} is written twice; keep one",
-                                               problem_mark=key_node.start_mark)
-                seen.add(key_node.value)
+        repeated = repeated_keys(node)
+        if repeated:
+            raise yaml.MarkedYAMLError(problem=f"key {repeated[0].value!r} is written twice; keep one",
+                                       problem_mark=repeated[0].start_mark)
         return super().construct_mapping(node, deep=deep)
+
+
+def repeated_keys(node: yaml.MappingNode) -> list[yaml.ScalarNode]:
+    """The key nodes of a mapping that repeat an earlier key (YAML would keep the last value silently)."""
+    seen: set[object] = set()
+    repeated = []
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            if key_node.value in seen:
+                repeated.append(key_node)
+            seen.add(key_node.value)
+    return repeated
 
 
 def load_yaml(path: Path, error: type[ListError], unique_keys: bool = False) -> object:

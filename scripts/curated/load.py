@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -11,7 +10,7 @@ import yaml
 
 from ..errors import CollectionError
 from ..paper import split_version
-from ..yamlfile import load_yaml
+from ..yamlfile import load_yaml, repeated_keys
 from .entries import ARXIV_URL, COLLECTION_DIR, OTHER_FILES, UNKNOWN, Collections, Entry, FieldProblem, entry_link
 from .schema import SPECS, Spec, describe
 
@@ -44,8 +43,8 @@ def entry_lines(path: Path) -> tuple[list[int], list[str]]:
     for item in node.value:
         lines.append(item.start_mark.line + 1)
         if isinstance(item, yaml.MappingNode):
-            counts = Counter(key.value for key, _ in item.value)
-            repeated.extend(f"line {item.start_mark.line + 1}: field '{key}'" for key, n in counts.items() if n > 1)
+            keys = dict.fromkeys(key.value for key in repeated_keys(item))
+            repeated.extend(f"line {item.start_mark.line + 1}: field '{key}'" for key in keys)
     return lines, repeated
 
 
