@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from . import actions
 from .errors import ListError
 
 # Everything `python -m scripts.update` writes. A run commits these paths and nothing else in the checkout.
@@ -222,10 +223,7 @@ def current_branch(git: Git) -> str:
 
 def append_summary(environ: Mapping[str, str], text: str) -> None:
     """Append Markdown to the job summary when running in GitHub Actions."""
-    path = environ.get("GITHUB_STEP_SUMMARY")
-    if path:
-        with open(path, "a", encoding="utf-8") as summary:
-            summary.write(text.rstrip("\n") + "\n")
+    actions.append(environ, actions.SUMMARY, text.rstrip("\n") + "\n")
 
 
 def count(text: str) -> int:

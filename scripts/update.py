@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from . import actions
 from .classify import corrections, relevance
 from .classify.overrides import Overrides, apply_overrides
 from .classify.relevance import RelevanceRules
@@ -247,12 +248,8 @@ def step_summary(report: Report) -> str:
 
 def publish_report(report: Report, environ: Mapping[str, str]) -> None:
     """Append the run summary and outputs to GitHub Actions' files when they are set."""
-    if environ.get("GITHUB_STEP_SUMMARY"):
-        with open(environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as stream:
-            stream.write(step_summary(report))
-    if environ.get("GITHUB_OUTPUT"):
-        with open(environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as stream:
-            stream.write(f"new={len(report.new)}\nupdated={len(report.updated)}\n")
+    actions.append(environ, actions.SUMMARY, step_summary(report))
+    actions.append(environ, actions.OUTPUT, f"new={len(report.new)}\nupdated={len(report.updated)}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
