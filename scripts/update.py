@@ -19,6 +19,7 @@ from .config import Config, load_config
 from .curated.entries import Collections
 from .errors import ListError
 from .ingest import links
+from .layout import Layout
 from .paper import Paper, Record
 from .render import build
 from .render.markdown import cell
@@ -30,7 +31,6 @@ from .store.lock import exclusive
 from .taxonomy import slugs
 
 log = logging.getLogger("update")
-PENDING_NAME = "pending.json"
 
 
 @dataclass
@@ -185,12 +185,11 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
     return {**outputs, **audit, **pages}
 
 
-def write_outputs(data_dir: Path, outputs: dict[Path, str | None]) -> list[Path]:
+def write_outputs(pending: Path, outputs: dict[Path, str | None]) -> list[Path]:
     """Write changed files under a journal: a crash leaves pending.json, and the next run re-renders everything."""
     changed = changed_outputs(outputs)
     if not changed:
         return []
-    pending = data_dir / PENDING_NAME
     written = write_files({pending: dump_json({"schema": SCHEMA, "render": "all"}), **changed})  # every text checked first
     pending.unlink()
     return written[1:]
@@ -199,15 +198,16 @@ def write_outputs(data_dir: Path, outputs: dict[Path, str | None]) -> list[Path]
 def run(args: argparse.Namespace) -> Report:
     """Do one update; raise ListError on any problem, before anything is written."""
     root = args.root
+    layout = Layout(root)
     config = load_config(root / args.config if not args.config.is_absolute() else args.config)
-    find_block(build.readme_text(root), build.LATEST, str(root / "README.md"))
+    find_block(build.readme_text(root), build.LATEST, str(layout.readme))
     curated = build.load_curated(root)
     overrides, digest = corrections.load(root, slugs(config.taxonomy))
-    data_dir = root / "articles" / "data"
+    data_dir = layout.data
     archive = Archive.open(data_dir)
-    repair = (data_dir / PENDING_NAME).exists()
+    repair = layout.pending.exists()
     if repair:
-        log.warning("%s: the last run stopped while writing; re-rendering every page", data_dir / PENDING_NAME)
+        log.warning("%s: the last run stopped while writing; re-rendering every page", layout.pending)
         archive.rebuild_index(archive.months_on_disk())
     report = Report()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
@@ -227,7 +227,7 @@ def run(args: argparse.Namespace) -> Report:
     if args.dry_run:
         report.written = sorted(changed_outputs(outputs))
         return report
-    report.written = write_outputs(data_dir, outputs)
+    report.written = write_outputs(layout.pending, outputs)
     return report
 
 
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     log.setLevel(logging.INFO)
     logging.getLogger("arxiv").setLevel(logging.WARNING)
     try:
-        with exclusive(args.root / "articles" / "data" / ".update.lock"):
+        with exclusive(Layout(args.root).lock):
             report = run(args)
     except ListError as error:
         print(f"error: {error}", file=sys.stderr)

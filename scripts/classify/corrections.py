@@ -5,19 +5,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..layout import Layout
 from ..paper import Paper
 from ..store.archive import Archive
 from . import rejections
 from .overrides import Overrides, apply_overrides, check_known_tags, load_overrides, missing_includes
 
-OVERRIDES_PATH = Path("collection") / "overrides.yaml"
-REJECTED_DATA = Path("articles") / "data" / rejections.REJECTED_NAME
-REJECTED_PAGE = Path("articles") / "rejected.md"
-
 
 def load(root: Path, slugs: tuple[str, ...]) -> tuple[Overrides, str]:
     """Return the validated overrides (tags among `slugs`) and a digest of their file ('' when there is none)."""
-    path = root / OVERRIDES_PATH
+    path = Layout(root).overrides
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
     overrides = load_overrides(path)
     check_known_tags(overrides, slugs, str(path))
@@ -56,6 +53,7 @@ def audit_outputs(root: Path, rejected: list[Paper], accepted_ids: set[str], ove
                   limit: int, threshold: float) -> tuple[dict[Path, str], int]:
     """Return the updated record of rejected candidates and its review page, and how many it lists."""
     settled = accepted_ids | set(overrides.include) | set(overrides.exclude)
-    data = rejections.merge_rejected(rejections.load_rejected(root / REJECTED_DATA), rejected, run_date, limit, settled)
-    pages = {root / REJECTED_DATA: rejections.rejected_json(data), root / REJECTED_PAGE: rejections.rejected_page(data, threshold)}
+    layout = Layout(root)
+    data = rejections.merge_rejected(rejections.load_rejected(layout.rejected_data), rejected, run_date, limit, settled)
+    pages = {layout.rejected_data: rejections.rejected_json(data), layout.rejected_page: rejections.rejected_page(data, threshold)}
     return pages, len(data["candidates"])

@@ -11,7 +11,6 @@ from ..render.listing import render
 from ..render.markdown import cell
 from ..store.archive import SCHEMA, dump_json, read_json
 
-REJECTED_NAME = "rejected.json"
 TITLE_LIMIT = 200
 ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {"id": str, "title": str, "score": (int, float), "date": str, "url": str}
 

@@ -14,6 +14,7 @@ from ..curated.entries import COLLECTION_DIR, OTHER_FILES, Collections
 from ..curated.load import load_collections
 from ..curated.readme import render_collection_outputs
 from ..errors import MarkerError
+from ..layout import Layout
 from ..paper import Paper
 from ..store import freshness
 from ..store.archive import Archive, Summary, month_path, month_summary, read_month, sort_newest_first
@@ -27,7 +28,6 @@ FEED_SIZE = 50
 PARALLEL_MONTHS = 8  # below this many months to render, starting worker processes costs more than it saves
 MAX_WORKERS = 4
 CHART_MONTHS = 24
-CHART_PATH = "assets/img/trend.svg"
 # A month's generated files under articles/: its pages (2025-05.md, 2025-05-p2.md, ...) and its BibTeX file.
 MONTH_OUTPUT = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
 
@@ -84,9 +84,9 @@ def orphan_outputs(articles: Path, live_months: set[str]) -> dict[Path, None]:
 
 def readme_text(root: Path) -> str:
     """Return README.md's current text, raising MarkerError if it is missing."""
-    text = read_text(root / "README.md")
+    text = read_text(Layout(root).readme)
     if text is None:
-        raise MarkerError(f"{root / 'README.md'}: file not found; restore it with `git checkout -- README.md`")
+        raise MarkerError(f"{Layout(root).readme}: file not found; restore it with `git checkout -- README.md`")
     return text
 
 
@@ -94,7 +94,7 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     """Return README.md with the newest papers between its LATEST_PAPERS markers."""
     newest = archive.newest(config.list.readme_papers)
     total = sum(entry["count"] for entry in archive.index.values())
-    return replace_block(text, LATEST, listing.latest_block(newest, total), str(root / "README.md"))
+    return replace_block(text, LATEST, listing.latest_block(newest, total), str(Layout(root).readme))
 
 
 def load_curated(root: Path) -> Collections | None:
@@ -144,16 +144,17 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
                  curated: Collections | None = None) -> tuple[dict[Path, str | None], dict[str, str]]:
     """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated
     pages; and the digest of each month whose data file was read to render it."""
-    articles = root / "articles"
+    layout = Layout(root)
+    articles = layout.articles
     outputs, digests = all_month_outputs(articles, archive, months)
     live_index = archive.live_index()
     outputs.update(orphan_outputs(articles, set(live_index)))
     domains = list(slugs(config.taxonomy))  # the chart and the archive index count every domain, in reader order
-    outputs[articles / "README.md"] = listing.archive_index(live_index, domains, rejected_count)
-    outputs[articles / "feed.xml"] = feed_output(archive, config)
-    outputs[root / CHART_PATH] = chart_output(live_index, domains)
+    outputs[layout.archive_index] = listing.archive_index(live_index, domains, rejected_count)
+    outputs[layout.feed] = feed_output(archive, config)
+    outputs[layout.chart] = chart_output(live_index, domains)
     readme = readme_output(root, archive, config, readme_text(root))
-    outputs[root / "README.md"] = readme
+    outputs[layout.readme] = readme
     if curated is not None:
         outputs.update(render_collection_outputs(root, curated, readme))
     return outputs, digests
