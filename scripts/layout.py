@@ -17,6 +17,11 @@ class Layout:
     root: Path
 
     @property
+    def config(self) -> Path:
+        """The default settings file (update and evaluate take another with --config)."""
+        return self.root / "config.yaml"
+
+    @property
     def readme(self) -> Path:
         return self.root / "README.md"
 

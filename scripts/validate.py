@@ -27,7 +27,7 @@ RERENDER = "run python -m scripts.update --no-fetch"
 def config_problems(root: Path) -> list[str]:
     """The problem with config.yaml, if any (the file alone: environment overrides are not applied)."""
     try:
-        load_config(root / "config.yaml", environ={})
+        load_config(Layout(root).config, environ={})
     except ListError as error:
         return [str(error)]
     return []

@@ -10,7 +10,7 @@ from itertools import repeat
 from pathlib import Path
 
 from ..config import Config
-from ..curated.entries import COLLECTION_DIR, OTHER_FILES, Collections
+from ..curated.entries import OTHER_FILES, Collections
 from ..curated.load import load_collections
 from ..curated.readme import render_collection_outputs
 from ..errors import MarkerError
@@ -99,7 +99,7 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
 
 def load_curated(root: Path) -> Collections | None:
     """Load and validate collection/*.yaml, or return None for a tree with no curated files (overrides aside)."""
-    folder = root / COLLECTION_DIR
+    folder = Layout(root).collection
     curated = [path for path in folder.glob("*.yaml") if path.name not in OTHER_FILES] if folder.is_dir() else []
     return load_collections(root) if curated else None
 

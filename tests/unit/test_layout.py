@@ -9,9 +9,9 @@ from scripts.store.archive import Archive
 def test_every_path_hangs_off_the_root():
     layout = Layout(Path("/project"))
     assert {name: str(getattr(layout, name)) for name in (
-        "readme", "articles", "data", "index", "state", "rendered", "pending", "lock", "rejected_data", "rejected_page",
+        "config", "readme", "articles", "data", "index", "state", "rendered", "pending", "lock", "rejected_data", "rejected_page",
         "archive_index", "feed", "collection", "overrides", "chart", "templates")} == {
-        "readme": "/project/README.md", "articles": "/project/articles", "data": "/project/articles/data",
+        "config": "/project/config.yaml", "readme": "/project/README.md", "articles": "/project/articles", "data": "/project/articles/data",
         "index": "/project/articles/data/index.json", "state": "/project/articles/data/state.json",
         "rendered": "/project/articles/data/rendered.json", "pending": "/project/articles/data/pending.json",
         "lock": "/project/articles/data/.update.lock", "rejected_data": "/project/articles/data/rejected.json",
