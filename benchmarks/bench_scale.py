@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -326,7 +326,7 @@ def best_of(first: list[Measure], second: list[Measure]) -> list[Measure]:
     """Keep, run by run, the lower wall and CPU times and the higher peak memory of two attempts."""
     return [Measure(a.label, min(a.wall, b.wall), min(a.cpu, b.cpu), max(a.peak_mb, b.peak_mb), b.files, b.bytes_written,
                     b.deleted)
-            for a, b in zip(first, second)]
+            for a, b in zip(first, second, strict=True)]
 
 
 def update_counts(log_path: Path) -> str:
@@ -338,7 +338,7 @@ def update_counts(log_path: Path) -> str:
 def bench_size(count: int, workdir: Path, seed: int, repeat: int) -> tuple[list[Measure], dict]:
     """Build a project of `count` papers, then measure the run sequence `repeat` times on fresh copies of it."""
     base = workdir / f"papers-{count}"
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     started = time.perf_counter()
     recent = [as_fake(paper) for paper in build_project(base / "built", count, now, seed)]
     facts = {"build_s": time.perf_counter() - started, "recent": len(recent)}

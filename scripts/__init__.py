@@ -15,5 +15,7 @@ The data flows through one package per stage:
   escaping, ``markers`` blocks, ``bibtex``, ``feed`` and ``chart``.
 - ``curated``: the hand-kept collections: ``entries``, their ``schema``, ``load`` and ``readme`` blocks.
 
-Shared vocabulary at the top: ``errors``, ``paper``, ``config``, ``schema`` and ``yamlfile``.
+Shared vocabulary at the top: ``errors`` (the one exception hierarchy), ``paper`` (the record and the one arXiv-ID
+rule), ``config`` and ``schema`` (settings), ``taxonomy``, ``layout`` (every path of a project), ``text_policy`` (the
+characters text may not hold), ``yamlfile`` (safe YAML, duplicate keys) and ``actions`` (GitHub Actions' run files).
 """

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def parse_list(raw: object, source: Path) -> ListSettings:
     url = section.text("repository_url", "https://github.com/awesome-lrm-safety/awesome-lrm-safety")
     if not url.startswith("https://"):
         raise section.fail("repository_url", f"expected an https:// URL, got {url!r}")
-    return ListSettings(readme_papers=section.number("readme_papers", 20, 1, 200, integer=True), repository_url=url.rstrip("/"))
+    return ListSettings(readme_papers=section.integer("readme_papers", 20, 1, 200), repository_url=url.rstrip("/"))
 
 
 def parse_term_groups(section: Section) -> tuple[tuple[str, ...], ...]:
@@ -112,7 +113,7 @@ def check_terms(section: Section, key: str, terms: list[object]) -> tuple[str, .
     return tuple(str(term).strip() for term in terms)
 
 
-def parse_arxiv(raw: object, source: Path, environ: dict) -> ArxivSettings:
+def parse_arxiv(raw: object, source: Path, environ: Mapping[str, str]) -> ArxivSettings:
     """Validate the `arxiv:` section and apply ARXIV_API_URL / ARXIV_DELAY_SECONDS."""
     allowed = ("categories", "all_of", "exclude", "fields", "delay_seconds", "page_size", "retries",
                "timeout_seconds", "lookback_days", "first_run_days")
@@ -123,11 +124,11 @@ def parse_arxiv(raw: object, source: Path, environ: dict) -> ArxivSettings:
         exclude=check_terms(section, "exclude", list(section.words("exclude", []))),
         fields=section.words("fields", ["ti", "abs"], pattern=re.compile(f"^({'|'.join(FIELD_PREFIXES)})$")),
         delay_seconds=env_delay(environ, section.number("delay_seconds", 3.0, 0, MAX_DELAY_SECONDS)),
-        page_size=section.number("page_size", ARXIV_MAX_PAGE, 1, ARXIV_MAX_PAGE, integer=True),
-        retries=section.number("retries", 3, 0, 10, integer=True),
+        page_size=section.integer("page_size", ARXIV_MAX_PAGE, 1, ARXIV_MAX_PAGE),
+        retries=section.integer("retries", 3, 0, 10),
         timeout_seconds=section.number("timeout_seconds", 120, 1, 3600),
-        lookback_days=section.number("lookback_days", 7, 0, 365, integer=True),
-        first_run_days=section.number("first_run_days", 14, 1, 3650, integer=True),
+        lookback_days=section.integer("lookback_days", 7, 0, 365),
+        first_run_days=section.integer("first_run_days", 14, 1, 3650),
         api_url=env_api_url(environ),
     )
     check_wait_budget(section, settings)
@@ -150,7 +151,7 @@ def check_wait_budget(section: Section, settings: ArxivSettings) -> None:
                                               f"{PAGE_BUDGET_SECONDS} s ({limit}); lower timeout_seconds or retries")
 
 
-def env_delay(environ: dict, configured: float) -> float:
+def env_delay(environ: Mapping[str, str], configured: float) -> float:
     """Return ARXIV_DELAY_SECONDS when set (validated), else the configured delay."""
     value = environ.get("ARXIV_DELAY_SECONDS")
     if value is None:
@@ -165,7 +166,7 @@ def env_delay(environ: dict, configured: float) -> float:
     return delay
 
 
-def env_api_url(environ: dict) -> str:
+def env_api_url(environ: Mapping[str, str]) -> str:
     """Return ARXIV_API_URL when set (validated), else arXiv's own endpoint."""
     url = environ.get("ARXIV_API_URL", DEFAULT_API_URL)
     if not re.fullmatch(r"https?://[^\s?#]+", url):
@@ -173,14 +174,14 @@ def env_api_url(environ: dict) -> str:
     return url
 
 
-def parse_relevance(raw: dict, taxonomy: tuple[Domain, ...], source: Path) -> RelevanceRules | None:
+def parse_relevance(raw: dict[object, object], taxonomy: tuple[Domain, ...], source: Path) -> RelevanceRules | None:
     """Validate the `relevance:` and `tags:` sections; None (keep everything) when both are absent."""
     if "relevance" not in raw and "tags" not in raw:
         return None
     return parse_rules(raw.get("relevance", {}), raw.get("tags", {}), taxonomy, str(source))
 
 
-def load_config(path: Path, environ: dict | None = None) -> Config:
+def load_config(path: Path, environ: Mapping[str, str] | None = None) -> Config:
     """Load and validate config.yaml; raise ConfigError naming file and key on any problem."""
     environ = os.environ if environ is None else environ
     raw = load_yaml(path, ConfigError, unique_keys=True)
@@ -199,5 +200,5 @@ def load_config(path: Path, environ: dict | None = None) -> Config:
         arxiv=parse_arxiv(raw["arxiv"], path, environ),
         relevance=parse_relevance(raw, taxonomy, path),
         taxonomy=taxonomy,
-        audit_limit=audit.number("keep_rejected", 500, 0, 5000, integer=True),
+        audit_limit=audit.integer("keep_rejected", 500, 0, 5000),
     )

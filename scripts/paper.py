@@ -4,20 +4,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 # New-style IDs (0704.0001 on) and old-style IDs (hep-th/9901001), each with an optional version.
 # https://info.arxiv.org/help/arxiv_identifier.html
 ARXIV_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?$")
 
+Record = dict[str, Any]  # a JSON object as the archive stores it; its values are checked when a month file is read
+
 REQUIRED_KEYS = ("id", "version", "title", "authors", "published", "updated", "summary", "url", "categories", "tags")
 
 
-def split_version(arxiv_id: str) -> tuple[str, int]:
-    """Return the versionless ID and the version (1 when absent) of an arXiv ID."""
-    match = ARXIV_ID.match(arxiv_id.strip())
+def split_version(arxiv_id: object) -> tuple[str, int]:
+    """The one arXiv-ID rule: return the versionless ID and the version (1 when absent) of an ID as arXiv, a data
+    file or a maintainer wrote it; raise ValueError saying what is wrong and how to write it."""
+    if isinstance(arxiv_id, (int, float)) and not isinstance(arxiv_id, bool):
+        raise ValueError(f"{arxiv_id!r} was read as a number, which drops trailing zeros; quote it, e.g. '2402.04249'")
+    match = ARXIV_ID.match(arxiv_id.strip()) if isinstance(arxiv_id, str) else None
     if match is None:
-        raise ValueError(f"not an arXiv ID: {arxiv_id!r} (expected e.g. 2505.11494v2 or hep-th/9901001v1)")
-    return match["id"], int(match["version"] or 1)
+        raise ValueError(f"{arxiv_id!r} is not an arXiv ID; write it like '2402.04249' (old style: 'hep-th/9901001')")
+    versionless = match["id"]
+    if len(versionless) == 9 and versionless[4] == "." and versionless[:4] >= "1501":
+        raise ValueError(f"{arxiv_id!r} is not an arXiv ID: since 2015 the number after the dot has 5 digits, e.g. '2402.04249'")
+    return versionless, int(match["version"] or 1)
 
 
 def abs_url(arxiv_id: str) -> str:
@@ -43,7 +52,7 @@ class Paper:
     journal_ref: str = ""
     code_urls: tuple[str, ...] = ()
     venue: str = ""
-    extra: dict = field(default_factory=dict, compare=False, hash=False)
+    extra: Record = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def url(self) -> str:
@@ -60,11 +69,11 @@ class Paper:
         """Newest first when sorted in reverse: first-submission time, then ID."""
         return (self.published, self.id)
 
-    def with_changes(self, **changes) -> "Paper":
+    def with_changes(self, **changes: Any) -> Paper:
         """Return a copy with the given fields replaced."""
         return replace(self, **changes)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> Record:
         """Return the JSON-ready record (lists, not tuples; url included)."""
         record = dict(self.__dict__)  # the fields, as a plain dataclass keeps them (dataclasses.asdict deep-copies: 4x slower)
         del record["extra"]
@@ -74,7 +83,7 @@ class Paper:
         return {**self.extra, **record} if self.extra else record
 
     @classmethod
-    def from_dict(cls, record: dict) -> "Paper":
+    def from_dict(cls, record: Record) -> Paper:
         """Build a Paper from an archive record; unknown keys are kept in `extra`."""
         if record.keys() == STORED_KEYS:
             return cls._from_stored(record)
@@ -86,7 +95,7 @@ class Paper:
         return cls(**values, extra=extra)
 
     @classmethod
-    def _from_stored(cls, record: dict) -> "Paper":
+    def _from_stored(cls, record: Record) -> Paper:
         """Build a Paper from a record with exactly the stored keys, as the archive writes them.
 
         Fills the instance's fields directly: the frozen __init__ sets each of the 15 fields through

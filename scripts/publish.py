@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from . import actions
 from .errors import ListError
+from .layout import Layout
 
 # Everything `python -m scripts.update` writes. A run commits these paths and nothing else in the checkout.
 GENERATED = ("README.md", "articles/**", "collection/*.md", "assets/img/*.svg")
-ARCHIVE_DIR = Path("articles") / "data"
 DEFAULT_RETRIES = 3
 # Kept away from the update command that redoes a merge: it needs neither the token nor the step's output files.
 PRIVATE_ENV = ("GITHUB_TOKEN", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")
@@ -89,7 +90,7 @@ def update_merge(root: Path, environ: Mapping[str, str] | None = None) -> Merge:
         result = subprocess.run(command, cwd=root, env=merge_env(os.environ if environ is None else environ), check=False)
         if result.returncode != 0:
             raise PublishError(
-                f"{root / ARCHIVE_DIR}: merging this run's papers into the newer commit failed "
+                f"{Layout(root).data}: merging this run's papers into the newer commit failed "
                 f"(`{' '.join(command[1:])}` exited {result.returncode}); see its message above, fix it, and rerun the workflow"
             )
 
@@ -103,7 +104,7 @@ class Git:
     root: Path
     env: Mapping[str, str] | None = None
 
-    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run `git ARGS`; raise PublishError with git's own message when it fails and check is set."""
         env = None if self.env is None else dict(self.env)
         result = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=False)
@@ -198,7 +199,7 @@ class Publisher:
         self.log(f"{self.remote}/{self.branch} moved to {tip} during this run; merging this run's papers into it.")
         with tempfile.TemporaryDirectory(prefix="publish-archive-") as temp:
             saved = Path(temp) / "data"
-            save_archive(self.git.root / ARCHIVE_DIR, saved)
+            save_archive(Layout(self.git.root).data, saved)
             self.git.run("reset", "--quiet", "--hard", self.tracking_ref)
             self.merge(saved)
         return commit_generated(self.git, f"{message}\n\nMerged with {tip}, which reached the branch while this run was in progress.")
@@ -222,10 +223,7 @@ def current_branch(git: Git) -> str:
 
 def append_summary(environ: Mapping[str, str], text: str) -> None:
     """Append Markdown to the job summary when running in GitHub Actions."""
-    path = environ.get("GITHUB_STEP_SUMMARY")
-    if path:
-        with open(path, "a", encoding="utf-8") as summary:
-            summary.write(text.rstrip("\n") + "\n")
+    actions.append(environ, actions.SUMMARY, text.rstrip("\n") + "\n")
 
 
 def count(text: str) -> int:

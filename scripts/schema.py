@@ -4,30 +4,43 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import TypeVar
 
 from .errors import ConfigError
+
+Number = TypeVar("Number", int, float)
 
 
 class Section:
     """Reads typed values out of one mapping, naming file and key in every error."""
 
-    def __init__(self, raw: object, name: str, source: str | Path, allowed: tuple[str, ...]):
+    def __init__(self, raw: object, name: str, source: str | Path, allowed: tuple[str, ...]) -> None:
         if not isinstance(raw, dict):
             raise ConfigError(f"{source}: {name}: expected a mapping of settings, got {type(raw).__name__}")
         unknown = sorted(str(key) for key in raw if key not in allowed)
         if unknown:
             raise ConfigError(f"{source}: {name}.{unknown[0]}: unknown key; allowed keys: {', '.join(allowed)}")
-        self.raw, self.name, self.source = raw, name, source
+        self.raw: dict[object, object] = raw
+        self.name, self.source = name, source
 
     def fail(self, key: str, problem: str) -> ConfigError:
         return ConfigError(f"{self.source}: {self.name}.{key}: {problem}")
 
-    def number(self, key: str, default: float, low: float, high: float, integer: bool = False) -> float:
+    def number(self, key: str, default: float | None, low: float, high: float) -> float:
+        """Return a number from low to high; a default of None makes the key required."""
         value = self.raw.get(key, default)
-        kinds = (int,) if integer else (int, float)
-        if isinstance(value, bool) or not isinstance(value, kinds):
-            kind = "a whole number" if integer else "a number"
-            raise self.fail(key, f"expected {kind} from {low} to {high}, got {value!r}")
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise self.fail(key, f"expected a number from {low} to {high}, got {value!r}")
+        return self.in_range(key, value, low, high)
+
+    def integer(self, key: str, default: int, low: int, high: int) -> int:
+        """Return a whole number from low to high."""
+        value = self.raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(key, f"expected a whole number from {low} to {high}, got {value!r}")
+        return self.in_range(key, value, low, high)
+
+    def in_range(self, key: str, value: Number, low: float, high: float) -> Number:
         if not low <= value <= high:
             raise self.fail(key, f"{value} is out of range; allowed: {low} to {high}")
         return value
@@ -38,7 +51,7 @@ class Section:
             raise self.fail(key, f"expected a non-empty string, got {value!r}")
         return value.strip()
 
-    def words(self, key: str, default: list | None = None, pattern: re.Pattern | None = None) -> tuple[str, ...]:
+    def words(self, key: str, default: list[str] | None = None, pattern: re.Pattern[str] | None = None) -> tuple[str, ...]:
         value = self.raw.get(key, default)
         if value is None:
             raise self.fail(key, "is required; give a list of strings")

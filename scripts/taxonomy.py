@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 
 from .errors import ConfigError
 from .schema import Section
+from .text_policy import forbidden_character
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DOMAIN_KEYS = ("slug", "name", "description", "terms")
@@ -49,7 +49,7 @@ def parse_domain(section: Section) -> Domain:
         raise section.fail("slug", f"{slug!r} is not a slug; use lowercase words joined by hyphens, e.g. agent-safety")
     name, description = section.text("name", ""), section.text("description", "")
     for key, value in (("name", name), ("description", description)):
-        if len(value) > 300 or any(unicodedata.category(char)[0] == "C" for char in value):
+        if len(value) > 300 or forbidden_character(value) is not None:
             raise section.fail(key, "expected one line of at most 300 characters, without control characters")
     terms = section.words("terms")
     if not terms:

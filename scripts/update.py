@@ -6,17 +6,21 @@ import argparse
 import logging
 import os
 import sys
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from . import actions
 from .classify import corrections, relevance
 from .classify.overrides import Overrides, apply_overrides
+from .classify.relevance import RelevanceRules
 from .config import Config, load_config
+from .curated.entries import Collections
 from .errors import ListError
 from .ingest import links
-from .paper import Paper
-from .taxonomy import slugs
+from .layout import Layout
+from .paper import Paper, Record
 from .render import build
 from .render.markdown import cell
 from .render.markers import find_block
@@ -24,9 +28,9 @@ from .store import freshness
 from .store.archive import SCHEMA, Archive, dump_json, merge_paper
 from .store.files import changed_outputs, write_files
 from .store.lock import exclusive
+from .taxonomy import slugs
 
 log = logging.getLogger("update")
-PENDING_NAME = "pending.json"
 
 
 @dataclass
@@ -56,22 +60,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def parse_day(text: str) -> datetime:
     """Parse YYYY-MM-DD as midnight UTC."""
     try:
-        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        return datetime.strptime(text, "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a date like 2025-01-31, got {text!r}") from None
 
 
-def window_start(state: dict, since: datetime | None, config: Config, now: datetime) -> datetime:
+def window_start(state: Record, since: datetime | None, config: Config, now: datetime) -> datetime:
     """Return where the submittedDate window starts: --since, else the watermark minus the look-back."""
     if since is not None:
         return since
     if "watermark" in state:
-        watermark = datetime.strptime(state["watermark"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+        watermark = datetime.strptime(state["watermark"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
         return watermark - timedelta(days=config.arxiv.lookback_days)
     return now - timedelta(days=config.arxiv.first_run_days)
 
 
-def page_logger(archive: Archive):
+def page_logger(archive: Archive) -> Callable[[int, list[Paper]], None]:
     """Return a fetch callback that logs one line per page with the count of papers new to the archive."""
     counter = {"pages": 0}
 
@@ -83,14 +87,14 @@ def page_logger(archive: Archive):
     return on_page
 
 
-def classify(papers: list[Paper], rules) -> tuple[list[Paper], list[Paper]]:
+def classify(papers: list[Paper], rules: RelevanceRules | None) -> tuple[list[Paper], list[Paper]]:
     """Split candidates into accepted (scored and tagged) and rejected; keep all when no rules are configured."""
     if rules is None:
         return papers, []
     return relevance.classify(papers, rules)
 
 
-def merge_candidates(archive: Archive, candidates: list[Paper], rules, overrides: Overrides, report: Report) -> None:
+def merge_candidates(archive: Archive, candidates: list[Paper], rules: RelevanceRules | None, overrides: Overrides, report: Report) -> None:
     """Update archived papers in place and add the new ones the relevance step and the overrides accept."""
     unique = {paper.id: paper for paper in sorted(candidates, key=lambda paper: paper.version)}
     fresh = []
@@ -126,7 +130,7 @@ def with_links(paper: Paper) -> Paper:
                               venue=links.extract_venue(paper.comment, paper.journal_ref))
 
 
-def rescore(paper: Paper, rules) -> Paper:
+def rescore(paper: Paper, rules: RelevanceRules | None) -> Paper:
     """Recompute an archived paper's score and tags from its (possibly new) text."""
     if rules is None:
         return paper
@@ -166,7 +170,7 @@ def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Over
         archive.state["overrides"] = digest
 
 
-def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, force: bool, report: Report, curated,
+def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, force: bool, report: Report, curated: Collections | None,
                     overrides: Overrides, now: datetime) -> dict[Path, str | None]:
     """Return every file this run should leave behind: data files first, then pages."""
     outputs = archive.data_outputs()
@@ -181,12 +185,11 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
     return {**outputs, **audit, **pages}
 
 
-def write_outputs(data_dir: Path, outputs: dict[Path, str | None]) -> list[Path]:
+def write_outputs(pending: Path, outputs: dict[Path, str | None]) -> list[Path]:
     """Write changed files under a journal: a crash leaves pending.json, and the next run re-renders everything."""
     changed = changed_outputs(outputs)
     if not changed:
         return []
-    pending = data_dir / PENDING_NAME
     written = write_files({pending: dump_json({"schema": SCHEMA, "render": "all"}), **changed})  # every text checked first
     pending.unlink()
     return written[1:]
@@ -195,18 +198,19 @@ def write_outputs(data_dir: Path, outputs: dict[Path, str | None]) -> list[Path]
 def run(args: argparse.Namespace) -> Report:
     """Do one update; raise ListError on any problem, before anything is written."""
     root = args.root
+    layout = Layout(root)
     config = load_config(root / args.config if not args.config.is_absolute() else args.config)
-    find_block(build.readme_text(root), build.LATEST, str(root / "README.md"))
+    find_block(build.readme_text(root), build.LATEST, str(layout.readme))
     curated = build.load_curated(root)
     overrides, digest = corrections.load(root, slugs(config.taxonomy))
-    data_dir = root / "articles" / "data"
+    data_dir = layout.data
     archive = Archive.open(data_dir)
-    repair = (data_dir / PENDING_NAME).exists()
+    repair = layout.pending.exists()
     if repair:
-        log.warning("%s: the last run stopped while writing; re-rendering every page", data_dir / PENDING_NAME)
+        log.warning("%s: the last run stopped while writing; re-rendering every page", layout.pending)
         archive.rebuild_index(archive.months_on_disk())
     report = Report()
-    now = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    now = datetime.now(UTC).replace(second=0, microsecond=0)
     if not args.no_fetch:
         start = window_start(archive.state, args.since, config, now)
         log.info("fetching papers submitted %s .. %s", start.strftime("%Y-%m-%d %H:%M"), now.strftime("%Y-%m-%d %H:%M"))
@@ -223,7 +227,7 @@ def run(args: argparse.Namespace) -> Report:
     if args.dry_run:
         report.written = sorted(changed_outputs(outputs))
         return report
-    report.written = write_outputs(data_dir, outputs)
+    report.written = write_outputs(layout.pending, outputs)
     return report
 
 
@@ -242,14 +246,10 @@ def step_summary(report: Report) -> str:
     return "\n".join(lines) + "\n"
 
 
-def publish_report(report: Report, environ) -> None:
+def publish_report(report: Report, environ: Mapping[str, str]) -> None:
     """Append the run summary and outputs to GitHub Actions' files when they are set."""
-    if environ.get("GITHUB_STEP_SUMMARY"):
-        with open(environ["GITHUB_STEP_SUMMARY"], "a", encoding="utf-8") as stream:
-            stream.write(step_summary(report))
-    if environ.get("GITHUB_OUTPUT"):
-        with open(environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as stream:
-            stream.write(f"new={len(report.new)}\nupdated={len(report.updated)}\n")
+    actions.append(environ, actions.SUMMARY, step_summary(report))
+    actions.append(environ, actions.OUTPUT, f"new={len(report.new)}\nupdated={len(report.updated)}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     log.setLevel(logging.INFO)
     logging.getLogger("arxiv").setLevel(logging.WARNING)
     try:
-        with exclusive(args.root / "articles" / "data" / ".update.lock"):
+        with exclusive(Layout(args.root).lock):
             report = run(args)
     except ListError as error:
         print(f"error: {error}", file=sys.stderr)

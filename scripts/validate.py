@@ -11,12 +11,15 @@ from pathlib import Path
 
 import jinja2
 
+from .classify.overrides import read_overrides
 from .config import load_config
 from .curated.entries import COLLECTION_DIR, README, Collections
 from .curated.load import read_collections
 from .curated.readme import README_BLOCKS, render_collection_outputs, stale_readme_blocks
-from .errors import ListError
+from .errors import CollectionError, ListError
+from .layout import Layout
 from .store.files import read_text
+from .yamlfile import load_yaml
 
 RERENDER = "run python -m scripts.update --no-fetch"
 
@@ -24,10 +27,22 @@ RERENDER = "run python -m scripts.update --no-fetch"
 def config_problems(root: Path) -> list[str]:
     """The problem with config.yaml, if any (the file alone: environment overrides are not applied)."""
     try:
-        load_config(root / "config.yaml", environ={})
+        load_config(Layout(root).config, environ={})
     except ListError as error:
         return [str(error)]
     return []
+
+
+def overrides_problems(root: Path) -> list[str]:
+    """Every problem in collection/overrides.yaml, one line each (none when the file is absent)."""
+    path = Layout(root).overrides
+    if not path.exists():
+        return []
+    try:
+        raw = load_yaml(path, CollectionError)
+    except ListError as error:
+        return [str(error)]
+    return read_overrides(raw, str(path))[1]
 
 
 def page_problem(path: Path, source: str, expected: str) -> str | None:
@@ -73,7 +88,7 @@ def find_problems(root: Path) -> tuple[Collections | None, list[str]]:
     """Return the collections (None when they do not load) and every problem under root, one line each, in order."""
     collections, collection_problems = read_collections(root)
     outputs = [] if collections is None else output_problems(root, collections)
-    return collections, collection_problems + config_problems(root) + outputs
+    return collections, collection_problems + overrides_problems(root) + config_problems(root) + outputs
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

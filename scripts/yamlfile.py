@@ -17,7 +17,7 @@ class _NoAliasLoader(yaml.SafeLoader):
 
     depth = 0
 
-    def compose_node(self, parent, index):
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
         mark = self.peek_event().start_mark
         if self.check_event(yaml.AliasEvent):
             raise yaml.MarkedYAMLError(problem="aliases (*name) are not allowed; write the value out", problem_mark=mark)
@@ -33,15 +33,24 @@ class _NoAliasLoader(yaml.SafeLoader):
 class _UniqueKeyLoader(_NoAliasLoader):
     """A _NoAliasLoader that also refuses a key written twice in one mapping (YAML would keep the last silently)."""
 
-    def construct_mapping(self, node, deep=False):
-        seen = set()
-        for key_node, _ in node.value:
-            if isinstance(key_node, yaml.ScalarNode):
-                if key_node.value in seen:
-                    raise yaml.MarkedYAMLError(problem=f"key {key_node.value!r} is written twice; keep one",
-                                               problem_mark=key_node.start_mark)
-                seen.add(key_node.value)
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[object, object]:
+        repeated = repeated_keys(node)
+        if repeated:
+            raise yaml.MarkedYAMLError(problem=f"key {repeated[0].value!r} is written twice; keep one",
+                                       problem_mark=repeated[0].start_mark)
         return super().construct_mapping(node, deep=deep)
+
+
+def repeated_keys(node: yaml.MappingNode) -> list[yaml.ScalarNode]:
+    """The key nodes of a mapping that repeat an earlier key (YAML would keep the last value silently)."""
+    seen: set[object] = set()
+    repeated = []
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            if key_node.value in seen:
+                repeated.append(key_node)
+            seen.add(key_node.value)
+    return repeated
 
 
 def load_yaml(path: Path, error: type[ListError], unique_keys: bool = False) -> object:
@@ -62,7 +71,7 @@ def load_yaml(path: Path, error: type[ListError], unique_keys: bool = False) -> 
     except UnicodeDecodeError as exc:
         raise error(f"{path}: byte {exc.start} is not UTF-8; save the file as UTF-8") from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader if unique_keys else _NoAliasLoader)  # noqa: S506 - SafeLoader subclasses
+        return yaml.load(text, Loader=_UniqueKeyLoader if unique_keys else _NoAliasLoader)
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise error(f"{path}: line {line}: character U+{exc.character:04X} is not allowed in YAML; delete it") from None

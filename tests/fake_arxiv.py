@@ -8,10 +8,10 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 from xml.sax.saxutils import escape, quoteattr
 
@@ -39,7 +39,7 @@ class FakePaper:
 
 def make_papers(count: int, start: str = "2025-03-01T00:00:00Z", step_hours: int = 5, first_number: int = 0) -> list[FakePaper]:
     """Return `count` distinct papers submitted `step_hours` apart from `start`, numbered from `first_number`."""
-    first = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    first = datetime.strptime(start, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
     papers = []
     for number in range(first_number, first_number + count):
         moment = first + timedelta(hours=step_hours * (number - first_number))
@@ -315,7 +315,7 @@ def stated_total(total: int) -> Callable:
 class _Handler(BaseHTTPRequestHandler):
     api: FakeArxiv
 
-    def do_GET(self):  # noqa: N802 - http.server's naming
+    def do_GET(self):
         params = parse_qs(urlsplit(self.path).query)
         request = Request(query=params.get("search_query", [""])[0], start=int(params.get("start", ["0"])[0]),
                           max_results=int(params.get("max_results", ["10"])[0]),
@@ -331,7 +331,7 @@ class _Handler(BaseHTTPRequestHandler):
         time.sleep(reply.delay)
         if reply.status is None:  # drop the connection without an answer
             self.close_connection = True
-            return
+            return None
         if reply.reset_after == -1:
             return self.reset()
         payload = reply.body.encode("utf-8")
@@ -351,6 +351,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload[offset:offset + size])
             self.wfile.flush()
             time.sleep(reply.drip)
+        return None
 
     def reset(self) -> None:
         """Abort the connection with a TCP RST (SO_LINGER with a zero timeout, then close)."""

@@ -5,18 +5,16 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..layout import Layout
+from ..paper import Paper
 from ..store.archive import Archive
 from . import rejections
 from .overrides import Overrides, apply_overrides, check_known_tags, load_overrides, missing_includes
 
-OVERRIDES_PATH = Path("collection") / "overrides.yaml"
-REJECTED_DATA = Path("articles") / "data" / rejections.REJECTED_NAME
-REJECTED_PAGE = Path("articles") / "rejected.md"
-
 
 def load(root: Path, slugs: tuple[str, ...]) -> tuple[Overrides, str]:
     """Return the validated overrides (tags among `slugs`) and a digest of their file ('' when there is none)."""
-    path = root / OVERRIDES_PATH
+    path = Layout(root).overrides
     digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
     overrides = load_overrides(path)
     check_known_tags(overrides, slugs, str(path))
@@ -25,12 +23,13 @@ def load(root: Path, slugs: tuple[str, ...]) -> tuple[Overrides, str]:
 
 def needs_full_pass(archive: Archive, digest: str) -> bool:
     """Tell whether the overrides changed since they were last applied to the whole archive."""
-    return archive.state.get("overrides", "") != digest
+    return bool(archive.state.get("overrides", "") != digest)
 
 
-def apply_to_archive(archive: Archive, overrides: Overrides) -> tuple[list, list[str]]:
+def apply_to_archive(archive: Archive, overrides: Overrides) -> tuple[list[Paper], list[str]]:
     """Apply overrides to every archived paper; return the papers dropped and the included IDs not archived."""
-    dropped, known = [], set()
+    dropped: list[Paper] = []
+    known: set[str] = set()
     for month in archive.all_months():
         papers = archive.month(month)
         known.update(papers)
@@ -44,16 +43,17 @@ def apply_to_archive(archive: Archive, overrides: Overrides) -> tuple[list, list
     return dropped, missing_includes(overrides, known)
 
 
-def correct_one(paper, overrides: Overrides):
+def correct_one(paper: Paper, overrides: Overrides) -> Paper | None:
     """Return an archived paper with its overrides applied, or None when it is excluded."""
     keep, _ = apply_overrides([paper], [], overrides)
     return keep[0] if keep else None
 
 
-def audit_outputs(root: Path, rejected: list, accepted_ids: set[str], overrides: Overrides, run_date: str,
+def audit_outputs(root: Path, rejected: list[Paper], accepted_ids: set[str], overrides: Overrides, run_date: str,
                   limit: int, threshold: float) -> tuple[dict[Path, str], int]:
     """Return the updated record of rejected candidates and its review page, and how many it lists."""
     settled = accepted_ids | set(overrides.include) | set(overrides.exclude)
-    data = rejections.merge_rejected(rejections.load_rejected(root / REJECTED_DATA), rejected, run_date, limit, settled)
-    pages = {root / REJECTED_DATA: rejections.rejected_json(data), root / REJECTED_PAGE: rejections.rejected_page(data, threshold)}
+    layout = Layout(root)
+    data = rejections.merge_rejected(rejections.load_rejected(layout.rejected_data), rejected, run_date, limit, settled)
+    pages = {layout.rejected_data: rejections.rejected_json(data), layout.rejected_page: rejections.rejected_page(data, threshold)}
     return pages, len(data["candidates"])

@@ -17,14 +17,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..curated.entries import FieldProblem
+from ..curated.schema import Rule
 from ..errors import CollectionError
-from ..paper import Paper, split_version
-from ..yamlfile import load_yaml
+from ..paper import Paper, Record, split_version
 from ..taxonomy import SLUG
+from ..text_policy import character_problem
+from ..yamlfile import load_yaml
 from .relevance import RelevanceRules, assign_tags
 
 SECTIONS = ("include", "exclude", "tags")
-ENTRY_KEYS = {"include": ("id", "reason"), "exclude": ("id", "reason"), "tags": ("id", "tags", "reason")}
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,59 @@ class Overrides:
     tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
+# ---------------------------------------------------------------- field rules (the Spec style of curated/schema.py)
+
+
+def entry_id(value: object) -> str:
+    """The versionless arXiv ID of an entry."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise FieldProblem(f"expected an arXiv ID like \"2501.12345\", got {value!r}")
+    try:
+        return split_version(value)[0]
+    except ValueError as error:
+        raise FieldProblem(str(error)) from None
+
+
+def reason(value: object) -> str:
+    """Why the maintainers decided so: one text, free of hidden characters."""
+    if not isinstance(value, str):
+        raise FieldProblem(f"expected text, got {value!r}; quote it")
+    problem = character_problem(value)
+    if problem:
+        raise FieldProblem(problem)
+    return value.strip()
+
+
+def tag_list(value: object) -> tuple[str, ...]:
+    """A corrected tag list (empty means: no tags) of distinct slugs."""
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        raise FieldProblem(f"expected a list like [jailbreak, evaluation], got {value!r}")
+    for tag in value:
+        if not SLUG.match(tag):
+            raise FieldProblem(f"{tag!r} is not a tag; use the slugs of config.yaml's taxonomy")
+    if len(set(value)) != len(value):
+        raise FieldProblem(f"{value!r} repeats a tag; list each once")
+    return tuple(value)
+
+
+@dataclass(frozen=True)
+class EntrySpec:
+    """How the entries of one list are read: their field rules and which fields they need."""
+
+    rules: dict[str, Rule]
+    required: tuple[str, ...]
+
+
+SPECS = {
+    "include": EntrySpec({"id": entry_id, "reason": reason}, required=("id",)),
+    "exclude": EntrySpec({"id": entry_id, "reason": reason}, required=("id",)),
+    "tags": EntrySpec({"id": entry_id, "tags": tag_list, "reason": reason}, required=("id", "tags")),
+}
+
+
+# ---------------------------------------------------------------- reading, every problem at once
+
+
 def load_overrides(path: Path) -> Overrides:
     """Read and validate the overrides file; a missing or empty file means no overrides."""
     if not path.exists():
@@ -44,84 +99,73 @@ def load_overrides(path: Path) -> Overrides:
 
 
 def parse_overrides(raw: object, source: str) -> Overrides:
-    """Validate parsed YAML; raise CollectionError naming the file, the entry and the fix."""
+    """Validate parsed YAML; raise CollectionError naming the file, the entry and the fix (and how many more)."""
+    overrides, problems = read_overrides(raw, source)
+    if overrides is None:
+        more = f" (and {len(problems) - 1} more; fix them all before rerunning)" if len(problems) > 1 else ""
+        raise CollectionError(problems[0] + more)
+    return overrides
+
+
+def read_overrides(raw: object, source: str) -> tuple[Overrides | None, list[str]]:
+    """Return the overrides (None on any problem) and every problem, one line each."""
     if raw is None:
-        return Overrides()
+        return Overrides(), []
     if not isinstance(raw, dict):
-        raise CollectionError(f"{source}: expected a mapping with lists {', '.join(SECTIONS)}, got {type(raw).__name__}")
-    unknown = sorted(str(key) for key in raw if key not in SECTIONS)
-    if unknown:
-        raise CollectionError(f"{source}: {unknown[0]}: unknown list; allowed lists: {', '.join(SECTIONS)}")
-    entries = {section: parse_section(raw.get(section), section, source) for section in SECTIONS}
+        return None, [f"{source}: expected a mapping with lists {', '.join(SECTIONS)}, got {type(raw).__name__}"]
+    problems = [f"{source}: {key}: unknown list; allowed lists: {', '.join(SECTIONS)}"
+                for key in sorted(str(key) for key in raw if key not in SECTIONS)]
+    entries: dict[str, dict[str, Record]] = {}
+    for section in SECTIONS:
+        entries[section], section_problems = read_section(raw.get(section), section, source)
+        problems += section_problems
     overrides = Overrides(
         include={paper_id: entry.get("reason", "") for paper_id, entry in entries["include"].items()},
         exclude={paper_id: entry.get("reason", "") for paper_id, entry in entries["exclude"].items()},
         tags={paper_id: entry["tags"] for paper_id, entry in entries["tags"].items()},
     )
-    check_conflicts(overrides, source)
-    return overrides
+    problems += conflict_problems(overrides, source)
+    return (None, problems) if problems else (overrides, [])
 
 
-def parse_section(raw: object, section: str, source: str) -> dict[str, dict]:
-    """Validate one list of entries; return versionless ID -> entry, in file order."""
+def read_section(raw: object, section: str, source: str) -> tuple[dict[str, Record], list[str]]:
+    """Validate one list of entries; return versionless ID -> entry, in file order, and the problems."""
     if raw is None:
-        return {}
+        return {}, []
     if not isinstance(raw, list):
-        raise CollectionError(f"{source}: {section}: expected a list of entries like "
-                              f"- {{id: \"2501.12345\", reason: \"...\"}}, got {type(raw).__name__}")
-    entries: dict[str, dict] = {}
+        return {}, [f"{source}: {section}: expected a list of entries like "
+                    f"- {{id: \"2501.12345\", reason: \"...\"}}, got {type(raw).__name__}"]
+    entries: dict[str, Record] = {}
+    problems: list[str] = []
     for index, item in enumerate(raw):
         where = f"{source}: {section}[{index}]"
-        entry = parse_entry(item, section, where)
-        paper_id = entry["id"]
-        if paper_id in entries:
-            raise CollectionError(f"{where}: {paper_id} is listed twice in {section}; keep one entry")
-        entries[paper_id] = entry
-    return entries
+        entry, entry_problems = check_entry(item, section, where)
+        problems += entry_problems
+        if entry is None:
+            continue
+        if entry["id"] in entries:
+            problems.append(f"{where}: {entry['id']} is listed twice in {section}; keep one entry")
+        entries[entry["id"]] = entry
+    return entries, problems
 
 
-def parse_entry(item: object, section: str, where: str) -> dict:
-    """Validate one entry: a bare ID, or a mapping with an id (and tags for the tags list)."""
+def check_entry(item: object, section: str, where: str) -> tuple[Record | None, list[str]]:
+    """Validate one entry against its spec: a bare ID, or a mapping with an id (and tags for the tags list)."""
+    spec = SPECS[section]
     if isinstance(item, (str, int, float)) and section != "tags":
         item = {"id": item}
     if not isinstance(item, dict):
-        raise CollectionError(f"{where}: expected {{id: \"2501.12345\", ...}}, got {item!r}")
-    unknown = sorted(str(key) for key in item if key not in ENTRY_KEYS[section])
-    if unknown:
-        raise CollectionError(f"{where}: {unknown[0]}: unknown key; allowed keys: {', '.join(ENTRY_KEYS[section])}")
-    entry = {"id": parse_id(item.get("id"), where)}
-    reason = item.get("reason", "")
-    if not isinstance(reason, str):
-        raise CollectionError(f"{where}: reason: expected text, got {reason!r}; quote it")
-    if reason:
-        entry["reason"] = reason.strip()
-    if section == "tags":
-        entry["tags"] = parse_tag_list(item.get("tags"), where)
-    return entry
-
-
-def parse_id(raw: object, where: str) -> str:
-    """Return the versionless arXiv ID of an entry, or raise CollectionError saying how to write it."""
-    if isinstance(raw, (int, float)) and not isinstance(raw, bool):
-        raise CollectionError(f"{where}: id {raw!r} was read as a number; quote it, e.g. id: \"2501.12340\"")
-    if not isinstance(raw, str):
-        raise CollectionError(f"{where}: id: expected an arXiv ID like \"2501.12345\", got {raw!r}")
-    try:
-        return split_version(raw)[0]
-    except ValueError:
-        raise CollectionError(f"{where}: id {raw!r} is not an arXiv ID; write it like \"2501.12345\"") from None
-
-
-def parse_tag_list(raw: object, where: str) -> tuple[str, ...]:
-    """Validate a corrected tag list (empty means: no tags)."""
-    if not isinstance(raw, list) or not all(isinstance(tag, str) for tag in raw):
-        raise CollectionError(f"{where}: tags: expected a list like [jailbreak, evaluation], got {raw!r}")
-    for tag in raw:
-        if not SLUG.match(tag):
-            raise CollectionError(f"{where}: tags: {tag!r} is not a tag; use the slugs of config.yaml's taxonomy")
-    if len(set(raw)) != len(raw):
-        raise CollectionError(f"{where}: tags: {raw!r} repeats a tag; list each once")
-    return tuple(raw)
+        return None, [f"{where}: expected {{id: \"2501.12345\", ...}}, got {item!r}"]
+    problems = [f"{where}: {key}: unknown key; allowed keys: {', '.join(spec.rules)}"
+                for key in sorted(str(key) for key in item if key not in spec.rules)]
+    entry: Record = {}
+    for name, rule in spec.rules.items():
+        if name in item or name in spec.required:
+            try:
+                entry[name] = rule(item.get(name))
+            except FieldProblem as problem:
+                problems.append(f"{where}: {name}: {problem}")
+    return (None, problems) if problems else (entry, [])
 
 
 def check_known_tags(overrides: Overrides, slugs: tuple[str, ...], source: str) -> None:
@@ -133,13 +177,15 @@ def check_known_tags(overrides: Overrides, slugs: tuple[str, ...], source: str) 
                                       f"has: {', '.join(slugs)}")
 
 
-def check_conflicts(overrides: Overrides, source: str) -> None:
-    """Refuse an ID that is both included and excluded, or excluded and given tags."""
+def conflict_problems(overrides: Overrides, source: str) -> list[str]:
+    """Report an ID that is both included and excluded, or excluded and given tags."""
+    problems = []
     for paper_id in overrides.exclude:
         if paper_id in overrides.include:
-            raise CollectionError(f"{source}: {paper_id} is in both include and exclude; remove it from one of them")
+            problems.append(f"{source}: {paper_id} is in both include and exclude; remove it from one of them")
         if paper_id in overrides.tags:
-            raise CollectionError(f"{source}: {paper_id} is excluded and also given tags; remove its tags entry")
+            problems.append(f"{source}: {paper_id} is excluded and also given tags; remove its tags entry")
+    return problems
 
 
 def apply_overrides(accepted: list[Paper], rejected: list[Paper], overrides: Overrides,

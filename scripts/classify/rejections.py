@@ -6,22 +6,21 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import ArchiveError
-from ..paper import Paper, abs_url, split_version
+from ..paper import Paper, Record, abs_url, split_version
 from ..render.listing import render
 from ..render.markdown import cell
 from ..store.archive import SCHEMA, dump_json, read_json
 
-REJECTED_NAME = "rejected.json"
 TITLE_LIMIT = 200
-ENTRY_TYPES = {"id": str, "title": str, "score": (int, float), "date": str, "url": str}
+ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {"id": str, "title": str, "score": (int, float), "date": str, "url": str}
 
 
-def empty_rejected() -> dict:
+def empty_rejected() -> Record:
     """Return the record of a list that has rejected nothing yet."""
     return {"schema": SCHEMA, "candidates": []}
 
 
-def load_rejected(path: Path) -> dict:
+def load_rejected(path: Path) -> Record:
     """Read and check articles/data/rejected.json; a missing file is an empty record."""
     if not path.exists():
         return empty_rejected()
@@ -50,13 +49,13 @@ def entry_problem(entry: object) -> str:
     return ""
 
 
-def candidate(paper: Paper, run_date: str) -> dict:
+def candidate(paper: Paper, run_date: str) -> Record:
     """Return the record of one rejected paper."""
     return {"id": paper.id, "title": paper.title, "score": paper.score, "date": run_date, "url": paper.url}
 
 
-def merge_rejected(existing: dict, rejected: list[Paper], run_date: str, limit: int,
-                   settled: frozenset[str] | set[str] = frozenset()) -> dict:
+def merge_rejected(existing: Record, rejected: list[Paper], run_date: str, limit: int,
+                   settled: frozenset[str] | set[str] = frozenset()) -> Record:
     """Return the record with this run's rejected papers added: one entry per paper (its latest rejection), newest
     run first and highest score first within a run, at most `limit` entries; IDs in `settled` (archived or
     overridden since) are dropped."""
@@ -70,12 +69,12 @@ def merge_rejected(existing: dict, rejected: list[Paper], run_date: str, limit: 
     return {"schema": SCHEMA, "candidates": entries[:max(limit, 0)]}
 
 
-def rejected_json(data: dict) -> str:
+def rejected_json(data: Record) -> str:
     """Serialise the record the way every data file is stored."""
     return dump_json(data)
 
 
-def page_row(entry: dict) -> dict:
+def page_row(entry: Record) -> dict[str, str]:
     """Return the escaped cells of one candidate's table row; the link is rebuilt from the checked ID."""
     paper_id = split_version(entry["id"])[0]
     return {
@@ -87,7 +86,7 @@ def page_row(entry: dict) -> dict:
     }
 
 
-def rejected_page(data: dict, threshold: float) -> str:
+def rejected_page(data: Record, threshold: float) -> str:
     """Render articles/rejected.md: the recorded candidates with the override line that promotes each."""
     rows = [page_row(entry) for entry in data.get("candidates", [])]
     return render("rejected.md.j2", rows=rows, threshold=f"{threshold:g}")

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
-from ..paper import Paper
 from ..errors import ConfigError
+from ..paper import Paper
 from ..schema import Section
 from ..taxonomy import Domain
 from .terms import Term, TermMatcher, parse_term, words_of
@@ -17,7 +16,7 @@ RELEVANCE_KEYS = ("threshold", "max_hits", "require", "groups")
 GROUP_KEYS = ("title", "abstract", "terms")
 TAGS_KEYS = ("title", "abstract", "min_score", "max_tags")
 
-Counts = dict[str, Counter]  # field -> label ("group:NAME" or "tag:SLUG") -> hits
+Counts = dict[str, dict[str, int]]  # field -> label ("group:NAME" or "tag:SLUG") -> hits
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class RelevanceRules:
     points: dict[str, dict[str, float]]  # counting label ("group:NAME") -> points per field
 
 
-def parse_rules(section: dict, tags_section: dict, taxonomy: tuple[Domain, ...], source: str) -> RelevanceRules:
+def parse_rules(section: object, tags_section: object, taxonomy: tuple[Domain, ...], source: str) -> RelevanceRules:
     """Validate the `relevance:` and `tags:` sections of config.yaml; raise ConfigError naming file, key and fix."""
     relevance = Section(section, "relevance", source, RELEVANCE_KEYS)
     tagging = Section(tags_section, "tags", source, TAGS_KEYS)
@@ -55,12 +54,12 @@ def parse_rules(section: dict, tags_section: dict, taxonomy: tuple[Domain, ...],
     tags = parse_tags(taxonomy, tag_terms, source)
     return RelevanceRules(
         threshold=relevance.number("threshold", None, -10000, 10000),
-        max_hits=relevance.number("max_hits", 5, 1, 1000, integer=True),
+        max_hits=relevance.integer("max_hits", 5, 1, 1000),
         require=parse_require(relevance, groups),
         groups=groups,
         tag_points={field: tagging.number(field, 1, 0, 1000) for field in FIELDS},
         tag_min_score=tagging.number("min_score", 1, 0, 10000),
-        max_tags=tagging.number("max_tags", min(3, len(tags)), 1, len(tags), integer=True),
+        max_tags=tagging.integer("max_tags", min(3, len(tags)), 1, len(tags)),
         tags=tags,
         group_matcher=TermMatcher(group_terms),
         tag_matcher=TermMatcher(tag_terms),
@@ -68,7 +67,7 @@ def parse_rules(section: dict, tags_section: dict, taxonomy: tuple[Domain, ...],
     )
 
 
-def parse_groups(relevance: Section, terms: list) -> tuple[Group, ...]:
+def parse_groups(relevance: Section, terms: list[tuple[Term, str]]) -> tuple[Group, ...]:
     """Validate `relevance.groups` (name -> title and abstract points, terms); add their terms to `terms`."""
     raw = relevance.raw.get("groups")
     if not isinstance(raw, dict) or not raw:
@@ -96,7 +95,7 @@ def parse_require(relevance: Section, groups: tuple[Group, ...]) -> tuple[tuple[
     return tuple(tuple(alternatives) for alternatives in raw)
 
 
-def parse_tags(taxonomy: tuple[Domain, ...], terms: list, source: str) -> tuple[str, ...]:
+def parse_tags(taxonomy: tuple[Domain, ...], terms: list[tuple[Term, str]], source: str) -> tuple[str, ...]:
     """Add each taxonomy domain's terms to `terms`; return the slugs in reader order."""
     if not taxonomy:
         raise ConfigError(f"{source}: taxonomy: section is required with `tags:`; list the domains papers are tagged with")

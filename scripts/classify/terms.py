@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Set
 from dataclasses import dataclass
 
 # A word is a run of letters or digits: hyphens, spaces and punctuation between words are all equivalent.
@@ -102,7 +103,7 @@ class TermMatcher:
             self.count_phrases(words, present, firsts, counts)
         return counts
 
-    def count_phrases(self, words: list[str], present, firsts: set[str], counts: dict[str, int]) -> None:
+    def count_phrases(self, words: list[str], present: Set[str], firsts: set[str], counts: dict[str, int]) -> None:
         """Add to `counts` the occurrences of phrases whose first word is in `firsts` and whose second may be present."""
         stems = set().union(*(self.stems_of[word] for word in present & self.stems_of.keys()))
         text = None

@@ -112,7 +112,10 @@ class Collections:
     domains: tuple[Domain, ...]
 
 
-def entry_link(entry) -> str:
+Entry = ReasoningModel | Resource | Survey | Tool | Reference | Domain
+
+
+def entry_link(entry: Entry) -> str:
     """The entry's main link: its url, else its arXiv abstract page, else ''."""
     url, paper = getattr(entry, "url", UNKNOWN), getattr(entry, "paper", UNKNOWN)
     if url != UNKNOWN:

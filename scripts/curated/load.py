@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import yaml
 
 from ..errors import CollectionError
 from ..paper import split_version
-from ..yamlfile import load_yaml
-from .entries import ARXIV_URL, COLLECTION_DIR, OTHER_FILES, UNKNOWN, Collections, FieldProblem, entry_link
+from ..yamlfile import load_yaml, repeated_keys
+from .entries import ARXIV_URL, COLLECTION_DIR, OTHER_FILES, UNKNOWN, Collections, Entry, FieldProblem, entry_link
 from .schema import SPECS, Spec, describe
 
 # ---------------------------------------------------------------- loading
@@ -21,7 +21,7 @@ from .schema import SPECS, Spec, describe
 class Located:
     """A validated entry with where it came from, for messages about duplicates."""
 
-    entry: object
+    entry: Entry
     where: str
 
 
@@ -38,21 +38,22 @@ def entry_lines(path: Path) -> tuple[list[int], list[str]]:
     node = yaml.compose(path.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     if not isinstance(node, yaml.SequenceNode):
         return [], []
-    lines, repeated = [], []
+    lines: list[int] = []
+    repeated: list[str] = []
     for item in node.value:
         lines.append(item.start_mark.line + 1)
         if isinstance(item, yaml.MappingNode):
-            counts = Counter(key.value for key, _ in item.value)
-            repeated.extend(f"line {item.start_mark.line + 1}: field '{key}'" for key, n in counts.items() if n > 1)
+            keys = dict.fromkeys(key.value for key in repeated_keys(item))
+            repeated.extend(f"line {item.start_mark.line + 1}: field '{key}'" for key in keys)
     return lines, repeated
 
 
-def check_entry(raw: object, spec: Spec, where: str) -> tuple[object | None, list[str]]:
+def check_entry(raw: object, spec: Spec, where: str) -> tuple[Entry | None, list[str]]:
     """Validate one raw entry against its spec; return the typed entry (or None) and the problems."""
     if not isinstance(raw, dict):
         return None, [f"{where}: is {describe(raw)}, not a set of fields; write it as '- {spec.label}: ...' with one field per line"]
     problems = [f"{where}: unknown field '{key}'; use only: {', '.join(spec.rules)}" for key in raw if key not in spec.rules]
-    values = {}
+    values: dict[str, object] = {}
     for field, rule in spec.rules.items():
         if field not in raw:
             hint = " (write '-' if the fact is unknown)" if getattr(rule, "allows_unknown", False) else ""
@@ -64,11 +65,11 @@ def check_entry(raw: object, spec: Spec, where: str) -> tuple[object | None, lis
             problems.append(f"{where}: field '{field}': {problem}")
     if problems:
         return None, problems
-    entry = spec.kind(**values)
+    entry: Entry = spec.kind(**values)
     return entry, entry_problems(entry, spec, where)
 
 
-def entry_problems(entry, spec: Spec, where: str) -> list[str]:
+def entry_problems(entry: Entry, spec: Spec, where: str) -> list[str]:
     """Checks that span fields: a link to follow, a description that does not repeat the name."""
     problems = []
     if spec.needs_link and not entry_link(entry):
@@ -103,7 +104,7 @@ def read_file(root: Path, stem: str) -> tuple[list[Located], list[str]]:
     return located, problems
 
 
-def link_keys(entry) -> set[str]:
+def link_keys(entry: Entry) -> set[str]:
     """Identities an entry links to: its arXiv ID and its normalised URL (an arXiv URL counts as its ID)."""
     keys = set()
     paper, url = getattr(entry, "paper", UNKNOWN), getattr(entry, "url", UNKNOWN)
@@ -126,16 +127,17 @@ def versionless_arxiv(candidate: str) -> str:
 
 def normal_url(url: str) -> str:
     """Compare URLs without scheme case, host case, 'www.' or a trailing slash."""
-    scheme, _, rest = url.partition("://")
+    _, _, rest = url.partition("://")
     host, slash, path = rest.partition("/")
     return f"{host.lower().removeprefix('www.')}{slash}{path}".rstrip("/")
 
 
 def duplicate_problems(files: dict[str, list[Located]]) -> list[str]:
     """Report names repeated within a file and links (arXiv ID or URL) repeated anywhere."""
-    problems, seen_links = [], {}
-    for stem, located in files.items():
-        seen_names = {}
+    problems: list[str] = []
+    seen_links: dict[str, str] = {}
+    for located in files.values():
+        seen_names: dict[str, str] = {}
         for item in located:
             name = " ".join(item.entry.name.casefold().split())
             if name in seen_names:
@@ -167,7 +169,8 @@ def read_collections(root: Path) -> tuple[Collections | None, list[str]]:
     problems += duplicate_problems(files)
     if problems:
         return None, problems
-    return Collections(**{stem: tuple(item.entry for item in located) for stem, located in files.items()}), []
+    entries = {stem: tuple(item.entry for item in located) for stem, located in files.items()}
+    return Collections(**cast("dict[str, Any]", entries)), []  # each file's Spec built entries of its kind
 
 
 def find_collection_problems(root: Path) -> list[str]:
@@ -178,7 +181,7 @@ def find_collection_problems(root: Path) -> list[str]:
 def load_collections(root: Path) -> Collections:
     """Load and validate collection/*.yaml; raise CollectionError naming file, entry, field and fix."""
     collections, problems = read_collections(root)
-    if problems:
+    if collections is None:
         more = f" (and {len(problems) - 1} more; run python -m scripts.validate to list them all)" if len(problems) > 1 else ""
         raise CollectionError(problems[0] + more)
     return collections
@@ -187,7 +190,7 @@ def load_collections(root: Path) -> Collections:
 
 def curated_arxiv_ids(collections: Collections) -> frozenset[str]:
     """Every arXiv ID a curated section links, so other blocks can avoid linking it twice (awesome-lint double-link)."""
-    ids = set()
+    ids: set[str] = set()
     for stem in SPECS:
         for entry in getattr(collections, stem):
             ids.update(key.removeprefix("arxiv:") for key in link_keys(entry) if key.startswith("arxiv:"))

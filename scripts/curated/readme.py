@@ -51,7 +51,9 @@ def render_template(env: jinja2.Environment, name: str, collections: Collections
 
 def heading_slugs(markdown: str) -> list[tuple[int, str, str]]:
     """(level, text, GitHub anchor) of every ATX heading outside code fences, in order."""
-    headings, used, fence = [], Counter(), ""
+    headings: list[tuple[int, str, str]] = []
+    used: Counter[str] = Counter()
+    fence = ""
     for line in markdown.split("\n"):
         marker = re.match(r"^ {0,3}(`{3,}|~{3,})", line)
         if marker and not fence:

@@ -243,7 +243,8 @@ class _CheckedClient(arxiv.Client):
     def __init__(self, settings: ArxivSettings, latest: datetime):
         super().__init__(page_size=settings.page_size, delay_seconds=settings.delay_seconds, num_retries=0)
         self.query_url_format = settings.api_url + "?{}"
-        self._session = _CheckedSession(settings.timeout_seconds, latest)
+        self.checked = _CheckedSession(settings.timeout_seconds, latest)
+        self._session = self.checked
 
     def read(self, search: arxiv.Search, start: int, size: int) -> tuple[list[Paper], int]:
         """Return one page's papers and stated total, after checking the client read what our scan found."""
@@ -251,7 +252,7 @@ class _CheckedClient(arxiv.Client):
             feed = self._parse_feed(self._format_url(search, start, size), first_page=True)
         except (ValueError, OverflowError) as error:  # the client's date parser, on anything check_dates let through
             raise _Retryable(f"the arxiv client could not read the page ({error})") from None
-        scan = self._session.scan
+        scan = self.checked.scan
         if scan is None or scan.total is None:
             raise _Retryable("the page was not scanned before the client parsed it")
         if feed.malformed or (len(feed.results), feed.header.total_results) != (len(scan.entries), scan.total):
@@ -302,7 +303,7 @@ def kind(error: BaseException) -> str:
     if isinstance(error, _BadEntry):
         return "entry"
     chain = causes(error)
-    checks = [("http", arxiv.HTTPError), ("dns", socket.gaierror),
+    checks: list[tuple[str, type[BaseException] | tuple[type[BaseException], ...]]] = [("http", arxiv.HTTPError), ("dns", socket.gaierror),
               ("tls", (requests.exceptions.SSLError, ssl.SSLError)),
               ("timeout", (requests.Timeout, socket.timeout)), ("refused", ConnectionRefusedError),
               ("broken", requests.exceptions.ChunkedEncodingError), ("reset", ConnectionResetError),
@@ -441,7 +442,7 @@ class _Run:
             pause = self.settings.delay_seconds
         else:
             pause = self.settings.backoff(tries, rate_limited=getattr(error, "status", 0) == 429)
-            asked = self.client._session.retry_after
+            asked = self.client.checked.retry_after
             if asked is not None:
                 pause = max(pause, min(asked, RETRY_AFTER_CAP))
         if self.waited + pause > WAIT_BUDGET_SECONDS:

@@ -139,8 +139,8 @@ def extract_venue(comment: str, journal_ref: str) -> str:
     known = known_venue(journal_ref, year_anywhere=True)
     if known:
         return decorate_venue(known, journal_ref)
-    for clause in CLAUSE_BREAK.split(URL_LIKE.sub(" ", comment or "")):
-        clause = " ".join(clause.split())
+    for raw_clause in CLAUSE_BREAK.split(URL_LIKE.sub(" ", comment or "")):
+        clause = " ".join(raw_clause.split())
         if not clause or NOT_ACCEPTED.search(clause):
             continue
         cue = ACCEPTANCE_CUE.search(clause)
@@ -156,7 +156,7 @@ def extract_venue(comment: str, journal_ref: str) -> str:
 
 def journal_name(journal_ref: str) -> str:
     """Return the name part of a journal reference (before volume and pages) with its year, at most 80 characters."""
-    name = re.sub(r"\s+(?:vol\w*\.?\s*)?\d[\d():\s-]*$", "", journal_ref.split(",")[0])
+    name = re.sub(r"\s+(?:vol\w*\.?\s*)?\d[\d():\s-]*$", "", journal_ref.split(",", maxsplit=1)[0])
     name = re.sub(r"^In:\s*", "", name).strip()
     year = ANY_YEAR.search(journal_ref)
     if name and year and year[0] not in name:

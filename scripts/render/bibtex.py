@@ -6,7 +6,7 @@ import re
 import unicodedata
 
 from ..errors import ArchiveError
-from ..paper import ARXIV_ID, Paper
+from ..paper import Paper, split_version
 from .markdown import contains_any, is_plain
 
 # LaTeX replacements that keep every brace balanced, so BibTeX's brace counting never sees a stray { or }.
@@ -120,7 +120,11 @@ def author_field(authors: tuple[str, ...]) -> str:
 
 def checked_id(paper: Paper) -> str:
     """Return the paper's versionless arXiv ID, or raise ArchiveError when it is not one."""
-    if not ARXIV_ID.match(paper.id or "") or "v" in paper.id.split("/")[-1]:
+    try:
+        versionless = split_version(paper.id)[0] == paper.id
+    except ValueError:
+        versionless = False
+    if not versionless:
         raise ArchiveError(
             f"bibtex: paper key 'id' is {paper.id!r}, not a versionless arXiv ID like 2505.11494; "
             "fix that record in articles/data/"

@@ -9,15 +9,17 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
-from ..taxonomy import slugs
 from ..config import Config
-from ..curated.entries import COLLECTION_DIR, OTHER_FILES
+from ..curated.entries import OTHER_FILES, Collections
 from ..curated.load import load_collections
 from ..curated.readme import render_collection_outputs
 from ..errors import MarkerError
+from ..layout import Layout
+from ..paper import Paper
 from ..store import freshness
-from ..store.archive import Archive, month_path, month_summary, read_month, sort_newest_first
+from ..store.archive import Archive, Summary, month_path, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
+from ..taxonomy import slugs
 from . import bibtex, chart, feed, listing
 from .markers import replace_block
 
@@ -26,7 +28,6 @@ FEED_SIZE = 50
 PARALLEL_MONTHS = 8  # below this many months to render, starting worker processes costs more than it saves
 MAX_WORKERS = 4
 CHART_MONTHS = 24
-CHART_PATH = "assets/img/trend.svg"
 # A month's generated files under articles/: its pages (2025-05.md, 2025-05-p2.md, ...) and its BibTeX file.
 MONTH_OUTPUT = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
 
@@ -41,7 +42,7 @@ def month_range(last: str, count: int) -> list[str]:
     return months[::-1]
 
 
-def chart_output(index: dict, domains: list[str]) -> str:
+def chart_output(index: dict[str, Summary], domains: list[str]) -> str:
     """Return the SVG of papers per month by domain over the last CHART_MONTHS months of the archive."""
     months = month_range(max(index), CHART_MONTHS) if index else []
     counts = {month: index.get(month, {}).get("tags", {}) for month in months}
@@ -61,7 +62,7 @@ def feed_output(archive: Archive, config: Config) -> str:
                             site_url=config.list.repository_url, title="Awesome LRM Safety: newest papers", updated=updated)
 
 
-def month_outputs(articles: Path, month: str, papers: list, tag_counts: dict) -> dict[Path, str | None]:
+def month_outputs(articles: Path, month: str, papers: list[Paper], tag_counts: dict[str, int]) -> dict[Path, str | None]:
     """Return a month's pages, plus None for pages left over from when the month was longer (or existed)."""
     pages = listing.month_pages(month, papers, tag_counts) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
@@ -83,9 +84,9 @@ def orphan_outputs(articles: Path, live_months: set[str]) -> dict[Path, None]:
 
 def readme_text(root: Path) -> str:
     """Return README.md's current text, raising MarkerError if it is missing."""
-    text = read_text(root / "README.md")
+    text = read_text(Layout(root).readme)
     if text is None:
-        raise MarkerError(f"{root / 'README.md'}: file not found; restore it with `git checkout -- README.md`")
+        raise MarkerError(f"{Layout(root).readme}: file not found; restore it with `git checkout -- README.md`")
     return text
 
 
@@ -93,12 +94,12 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     """Return README.md with the newest papers between its LATEST_PAPERS markers."""
     newest = archive.newest(config.list.readme_papers)
     total = sum(entry["count"] for entry in archive.index.values())
-    return replace_block(text, LATEST, listing.latest_block(newest, total), str(root / "README.md"))
+    return replace_block(text, LATEST, listing.latest_block(newest, total), str(Layout(root).readme))
 
 
-def load_curated(root: Path):
+def load_curated(root: Path) -> Collections | None:
     """Load and validate collection/*.yaml, or return None for a tree with no curated files (overrides aside)."""
-    folder = root / COLLECTION_DIR
+    folder = Layout(root).collection
     curated = [path for path in folder.glob("*.yaml") if path.name not in OTHER_FILES] if folder.is_dir() else []
     return load_collections(root) if curated else None
 
@@ -129,7 +130,7 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tu
             rendered = list(pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), from_disk))
     else:
         rendered = [month_file_outputs(articles, archive.data_dir, month) for month in from_disk]
-    for month, (pages, digest) in zip(from_disk, rendered):
+    for month, (pages, digest) in zip(from_disk, rendered, strict=True):
         outputs.update(pages)
         digests[month] = digest
     for month in months:
@@ -140,19 +141,20 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tu
 
 
 def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int,
-                 curated=None) -> tuple[dict[Path, str | None], dict[str, str]]:
+                 curated: Collections | None = None) -> tuple[dict[Path, str | None], dict[str, str]]:
     """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated
     pages; and the digest of each month whose data file was read to render it."""
-    articles = root / "articles"
+    layout = Layout(root)
+    articles = layout.articles
     outputs, digests = all_month_outputs(articles, archive, months)
     live_index = archive.live_index()
     outputs.update(orphan_outputs(articles, set(live_index)))
     domains = list(slugs(config.taxonomy))  # the chart and the archive index count every domain, in reader order
-    outputs[articles / "README.md"] = listing.archive_index(live_index, domains, rejected_count)
-    outputs[articles / "feed.xml"] = feed_output(archive, config)
-    outputs[root / CHART_PATH] = chart_output(live_index, domains)
+    outputs[layout.archive_index] = listing.archive_index(live_index, domains, rejected_count)
+    outputs[layout.feed] = feed_output(archive, config)
+    outputs[layout.chart] = chart_output(live_index, domains)
     readme = readme_output(root, archive, config, readme_text(root))
-    outputs[root / "README.md"] = readme
+    outputs[layout.readme] = readme
     if curated is not None:
         outputs.update(render_collection_outputs(root, curated, readme))
     return outputs, digests

@@ -31,7 +31,7 @@ def number(value: float) -> str:
     return f"{value:.1f}".rstrip("0").rstrip(".")
 
 
-def add(parent: ET.Element, tag: str, text: str = "", **attributes) -> ET.Element:
+def add(parent: ET.Element, tag: str, text: str = "", **attributes: object) -> ET.Element:
     """Append an SVG element; attributes named with underscores become hyphenated (font_size -> font-size)."""
     child = ET.SubElement(parent, tag, {name.replace("_", "-"): str(value) for name, value in attributes.items()})
     if text:
@@ -62,7 +62,7 @@ def checked_counts(counts: dict[str, dict[str, int]], domains: list[str], months
     rows = []
     for month in months:
         row = [counts.get(month, {}).get(domain, 0) for domain in domains]
-        for domain, value in zip(domains, row):
+        for domain, value in zip(domains, row, strict=True):
             if not isinstance(value, int) or isinstance(value, bool) or value < 0:
                 raise ArchiveError(f"chart: count of {domain!r} in {month} is {value!r}, not a whole number >= 0; "
                                    "fix that month's tag counts in the articles/data/ index")
@@ -72,7 +72,7 @@ def checked_counts(counts: dict[str, dict[str, int]], domains: list[str], months
 
 def axis_step(largest: int) -> int:
     """Return a round gridline step (1, 2, 5, 10, 20, 50...) giving at most five steps up to largest."""
-    power = 10 ** max(0, math.floor(math.log10(max(largest, 1) / 5)))
+    power: int = 10 ** max(0, math.floor(math.log10(max(largest, 1) / 5)))
     return next(step for step in (power, 2 * power, 5 * power, 10 * power) if largest <= step * 5)
 
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import jinja2
 
 from .markdown import align_tables, cell, escape, is_plain
+
+if TYPE_CHECKING:
+    from ..paper import Paper
+    from ..store.archive import Summary
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PAGE_BUDGET = 400 * 1024  # bytes of rows per archive page; GitHub stops rendering Markdown at 500 KiB
@@ -29,18 +34,18 @@ def markdown_environment(templates: Path) -> jinja2.Environment:
     )
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment() -> jinja2.Environment:
     """Return the environment of templates/, built once."""
     return markdown_environment(TEMPLATES)
 
 
-def render(template: str, **context) -> str:
+def render(template: str, **context: object) -> str:
     """Render one template by name."""
     return environment().get_template(template).render(**context)
 
 
-def author_cell(authors) -> str:
+def author_cell(authors: Sequence[str]) -> str:
     """Return the first few authors, then 'et al.', escaped."""
     shown = ", ".join(authors[:SHOWN_AUTHORS])
     if len(shown) <= AUTHOR_LIMIT and is_plain(shown) and " ," not in shown:
@@ -63,7 +68,7 @@ class Row(NamedTuple):
     code: str
 
 
-def paper_row(paper) -> Row:
+def paper_row(paper: Paper) -> Row:
     """Return the escaped cells of one paper's table row."""
     return Row(  # in field order: a NamedTuple built from keywords takes twice as long
         paper.published[:10],
@@ -101,18 +106,18 @@ def page_name(month: str, number: int) -> str:
     return f"{month}.md" if number == 1 else f"{month}-p{number}.md"
 
 
-def month_pages(month: str, papers: list, tag_counts: dict) -> dict[str, str]:
+def month_pages(month: str, papers: list[Paper], tag_counts: dict[str, int]) -> dict[str, str]:
     """Render a month's papers (newest first) into one or more pages, keyed by file name."""
     pages = chunk_rows([paper_row(paper) for paper in papers])
     names = [page_name(month, number) for number in range(1, len(pages) + 1)]
     return {
         name: render("month.md.j2", month=month, rows=rows, number=number, names=names,
                      total=len(papers), tag_counts=tag_counts, bib=f"{month}.bib")
-        for number, (name, rows) in enumerate(zip(names, pages), start=1)
+        for number, (name, rows) in enumerate(zip(names, pages, strict=True), start=1)
     }
 
 
-def latest_block(papers: list, total: int) -> str:
+def latest_block(papers: list[Paper], total: int) -> str:
     """Render the README block of the newest papers, tables padded as awesome-lint wants.
 
     Titles link the versioned abstract page, so a paper that is also in a curated section of the README
@@ -122,7 +127,7 @@ def latest_block(papers: list, total: int) -> str:
     return align_tables(render("latest_papers.md.j2", rows=rows, total=total))
 
 
-def archive_index(index: dict, domains: list[str], rejected_count: int) -> str:
+def archive_index(index: dict[str, Summary], domains: list[str], rejected_count: int) -> str:
     """Render articles/README.md: months newest first with counts, and counts per domain."""
     months = sorted(index, reverse=True)
     totals = {tag: sum(entry["tags"].get(tag, 0) for entry in index.values()) for tag in domains}

@@ -5,12 +5,14 @@ from __future__ import annotations
 import gc
 import json
 import re
+from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ArchiveError
-from ..paper import REQUIRED_KEYS, Paper
+from ..paper import REQUIRED_KEYS, Paper, Record
 from . import jsontext
 
 SCHEMA = 1
@@ -18,6 +20,7 @@ MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
 INDEX_NAME = "index.json"
 STATE_NAME = "state.json"
 REQUIRED = frozenset(REQUIRED_KEYS)
+Summary = dict[str, Any]  # a month's index entry: {"count": int, "tags": {slug: int}}
 # Unchanged months kept in memory besides the changed ones: a full render walks every month once, so memory stays
 # at a few months instead of the whole archive; a month read again later is re-read from disk.
 UNCHANGED_KEPT = 4
@@ -37,7 +40,7 @@ def dump_json(data: object) -> str:
     return jsontext.dumps(data) + "\n"
 
 
-def read_json(path: Path, raw: bytes | None = None) -> dict:
+def read_json(path: Path, raw: bytes | None = None) -> Record:
     """Read a schema-1 JSON object from the archive (or from its bytes, already read); raise ArchiveError naming the file and the fix."""
     try:
         data = json.loads((path.read_bytes() if raw is None else raw).decode("utf-8"))
@@ -52,7 +55,7 @@ def read_json(path: Path, raw: bytes | None = None) -> dict:
 
 
 @contextmanager
-def collector_paused():
+def collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while a month's records are built: they hold no cycles, and the collector
     would otherwise scan them again and again as they pile up (a third of the time spent loading a month)."""
     enabled = gc.isenabled()
@@ -70,12 +73,12 @@ def read_month(path: Path, raw: bytes | None = None) -> dict[str, Paper]:
         return parse_month(path, read_json(path, raw))
 
 
-def sort_newest_first(papers) -> list[Paper]:
+def sort_newest_first(papers: Iterable[Paper]) -> list[Paper]:
     """Sort papers newest first by first-submission time, then by ID (stable and deterministic)."""
     return sorted(papers, key=lambda paper: paper.sort_key, reverse=True)
 
 
-def parse_month(path: Path, data: dict) -> dict[str, Paper]:
+def parse_month(path: Path, data: Record) -> dict[str, Paper]:
     """Validate a month file's records and return them by ID."""
     records = data.get("papers")
     if not isinstance(records, list):
@@ -99,7 +102,7 @@ RECORD_TYPES = {"id": str, "version": int, "title": str, "authors": list, "publi
 EXACT_TYPES = tuple(RECORD_TYPES.values())
 
 
-def record_problem(record: dict, month: str) -> str:
+def record_problem(record: Record, month: str) -> str:
     """Return what is wrong with one archived record's types or month, or an empty string."""
     if tuple(map(type, map(record.__getitem__, RECORD_TYPES))) == EXACT_TYPES and record["published"].startswith(month):
         return ""  # the usual case, checked at C speed: exact JSON types (bool is not int here) and the right month
@@ -112,7 +115,7 @@ def record_problem(record: dict, month: str) -> str:
     return ""
 
 
-def month_summary(papers) -> dict:
+def month_summary(papers: Collection[Paper]) -> Summary:
     """Return the index entry of one month: paper count and count per tag."""
     tags: dict[str, int] = {}
     for paper in papers:
@@ -121,7 +124,7 @@ def month_summary(papers) -> dict:
     return {"count": len(papers), "tags": dict(sorted(tags.items()))}
 
 
-def adjust_summary(entry: dict, removed: Paper | None, added: Paper | None) -> dict:
+def adjust_summary(entry: Summary, removed: Paper | None, added: Paper | None) -> Summary:
     """Return a month's index entry after one record is removed, added or replaced, without recounting the month."""
     tags = dict(entry["tags"])
     for paper, step in ((removed, -1), (added, 1)):
@@ -149,12 +152,12 @@ class Archive:
     data_dir: Path
     months: dict[str, dict[str, Paper]] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)
-    index: dict = field(default_factory=dict)
-    state: dict = field(default_factory=dict)
+    index: dict[str, Summary] = field(default_factory=dict)
+    state: Record = field(default_factory=dict)
     ids: dict[str, set[str]] | None = None  # paper ID -> months, built at the first lookup outside its own month
 
     @classmethod
-    def open(cls, data_dir: Path) -> "Archive":
+    def open(cls, data_dir: Path) -> Archive:
         """Open the archive: read the small index and state files and list the month files."""
         archive = cls(data_dir)
         on_disk = archive.months_on_disk()
@@ -239,7 +242,7 @@ class Archive:
         self.index[month] = adjust_summary(self.index[month], removed, added)
         self.changed.add(month)
 
-    def live_index(self) -> dict[str, dict]:
+    def live_index(self) -> dict[str, Summary]:
         """Return the index entries of the months that hold papers, oldest first."""
         return {month: entry for month, entry in sorted(self.index.items()) if entry["count"]}
 

@@ -10,15 +10,16 @@ from __future__ import annotations
 import json
 import math
 from json.encoder import encode_basestring  # the C encoder when available, as json.dumps uses with ensure_ascii=False
+from typing import Any
 
 
 class Unusual(Exception):
     """A value this encoder leaves to json.dumps."""
 
 
-def encode_value(value: object, indent: str) -> str:
+def encode_value(value: Any, indent: str) -> str:  # noqa: PLR0911 -- one return a JSON type
     """Return one value's JSON text, nested lines indented two spaces deeper than `indent`."""
-    kind = type(value)
+    kind = type(value)  # compared with `is`, the fast path; mypy cannot narrow on it, hence `value: Any` (as json.dumps)
     if kind is str:
         return encode_basestring(value)
     if kind is dict:
@@ -40,7 +41,7 @@ def encode_value(value: object, indent: str) -> str:
     raise Unusual(kind.__name__)
 
 
-def encode_dict(value: dict, indent: str) -> str:
+def encode_dict(value: dict[str, Any], indent: str) -> str:
     """Return a non-empty object's JSON text, keys sorted."""
     if not all(type(key) is str for key in value):
         raise Unusual("non-string key")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from ..errors import LockError
 
 
 @contextmanager
-def exclusive(path: Path):
+def exclusive(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on path for the duration of the block; raise LockError if another process holds it."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -1,17 +1,12 @@
-"""The scale benchmark runs end to end at its smallest size, and the archive index it relies on stays exact."""
+"""The scale benchmark runs end to end at its smallest size."""
 
 from __future__ import annotations
 
-import json
-import random
 import re
 import subprocess
 import sys
 from pathlib import Path
 
-from scripts.paper import Paper
-from scripts.store.archive import Archive, month_summary
-from scripts.store.files import write_changed
 from tests.conftest import REPO
 
 BENCH = REPO / "benchmarks" / "bench_scale.py"
@@ -34,7 +29,8 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     output = run_bench(tmp_path)
     rows = {match["label"]: match for line in output.splitlines() if (match := ROW.match(line))}
     assert sorted(rows) == sorted(RUNS)
-    assert all(float(row["wall"]) > 0 and float(row["cpu"]) > 0 and float(row["peak"]) > 0 for row in rows.values())
+    # A Python process holds 5 MB at least; 1,000 papers fit in far less than 500 MB, and no run nears the timeout.
+    assert all(5 < float(row["peak"]) < 500 and 0 < float(row["wall"]) < 60 and float(row["cpu"]) < 60 for row in rows.values())
     assert int(rows["full render (cold)"]["files"]) > 36  # a page and more for each of the 36 months, plus indexes
     assert int(rows["full re-render, nothing changed"]["files"]) == 0  # nothing changed since the cold render
     assert int(rows["full re-render, renderer changed"]["files"]) == 1  # every page rendered again, none differs: only the digests
@@ -50,55 +46,3 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert len(list((tmp_path / "papers-1000" / "project" / "articles" / "data").glob("20*.json"))) == 36
     assert all(path.stat().st_size < 500 * 1024 for path in written if path.suffix == ".md")
     assert all(path.stat().st_size < 10 * 1000 * 1000 for path in written)
-
-
-def random_paper(rng: random.Random, month: str, number: int) -> Paper:
-    """Return a small paper in the given month with a few random tags."""
-    return Paper(id=f"{month[2:4]}{month[5:]}.{number:05d}", version=1, title=f"Paper {number}", authors=("A B",),
-                 published=f"{month}-0{rng.randint(1, 9)}T00:00:00Z", updated=f"{month}-10T00:00:00Z", summary="-",
-                 tags=tuple(rng.sample(["jailbreak", "privacy", "backdoor", "alignment"], rng.randint(0, 3))))
-
-
-def test_index_kept_current_through_puts_and_removes_equals_a_recount(tmp_path):
-    rng = random.Random(7)
-    archive = Archive.open(tmp_path / "data")
-    for _ in range(400):
-        paper = random_paper(rng, rng.choice(["2025-01", "2025-02"]), rng.randint(1, 40))
-        archive.remove(paper) if rng.random() < 0.3 else archive.put(paper)
-    for month in ("2025-01", "2025-02"):
-        assert archive.index[month] == month_summary(archive.month(month).values())
-        assert archive.index[month]["count"] > 0
-
-
-def write_months(data_dir: Path, months: list[str], per_month: int) -> None:
-    """Write an archive of `per_month` papers in each month through the Archive itself."""
-    rng = random.Random(3)
-    archive = Archive.open(data_dir)
-    for month in months:
-        for number in range(1, per_month + 1):
-            archive.put(random_paper(rng, month, number))
-    write_changed(archive.data_outputs())
-
-
-MONTHS = [f"2024-{number:02d}" for number in range(1, 13)]
-
-
-def test_months_forgotten_from_memory_are_read_again_and_never_lost(tmp_path):
-    write_months(tmp_path, MONTHS, 5)
-    archive = Archive.open(tmp_path)
-    assert all(len(archive.month(month)) == 5 for month in MONTHS)  # reads all twelve, keeps only a few
-    assert len(archive.months) < len(MONTHS)
-    archive.put(random_paper(random.Random(9), "2024-01", 99))
-    outputs = archive.data_outputs()
-    assert sorted(path.name for path in outputs) == ["2024-01.json", "index.json", "state.json"]
-    january = json.loads(outputs[tmp_path / "2024-01.json"])["papers"]
-    assert sorted(record["id"] for record in january) == [f"2401.{number:05d}" for number in (1, 2, 3, 4, 5, 99)]
-
-
-def test_rebuilt_index_rewrites_every_month_with_all_its_papers(tmp_path):
-    write_months(tmp_path, MONTHS, 3)
-    before = {path.name: path.read_text() for path in tmp_path.glob("2024-*.json")}
-    archive = Archive.open(tmp_path)
-    archive.rebuild_index(archive.months_on_disk())
-    outputs = archive.data_outputs()
-    assert {path.name: text for path, text in outputs.items() if path.name.startswith("2024-")} == before

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import sys
 import time
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -115,7 +115,7 @@ LASTING = ["HTTP 503", "connection reset", "connection reset mid-body", "empty p
 
 def recent_papers(count: int, hours_ago: int, first_number: int) -> list[FakePaper]:
     """Papers submitted an hour apart from `hours_ago` hours before now (inside the first-run and look-back windows)."""
-    start = datetime.now(timezone.utc) - timedelta(hours=hours_ago)
+    start = datetime.now(UTC) - timedelta(hours=hours_ago)
     return make_papers(count, start=f"{start:%Y-%m-%dT%H:%M:00Z}", step_hours=1, first_number=first_number)
 
 
@@ -544,7 +544,7 @@ def test_the_wait_budget_fits_the_workflow_timeout():
 class FrozenClock(datetime):
     """datetime whose now() is fixed, so two runs write the same watermark."""
 
-    frozen = datetime.now(timezone.utc).replace(second=0, microsecond=0)
+    frozen = datetime.now(UTC).replace(second=0, microsecond=0)
 
     @classmethod
     def now(cls, tz=None):
@@ -579,7 +579,7 @@ def fail_write(monkeypatch, number: int) -> None:
 @pytest.fixture
 def crash_setup(fake_arxiv, baseline, tmp_path, monkeypatch):
     """The baseline project, a reference copy brought up to date without faults, and the writes that took."""
-    monkeypatch.setattr(FrozenClock, "frozen", datetime.now(timezone.utc).replace(second=0, microsecond=0))
+    monkeypatch.setattr(FrozenClock, "frozen", datetime.now(UTC).replace(second=0, microsecond=0))
     monkeypatch.setattr(update, "datetime", FrozenClock)
     reference = tmp_path / "reference"
     shutil.copytree(baseline, reference)
@@ -633,7 +633,7 @@ sys.exit(update.main(sys.argv[1:]))
 def test_a_process_killed_mid_write_is_repaired_by_the_next_run(fake_arxiv, baseline, tmp_path, kill_at):
     old = snapshot(baseline)
     env = {**os.environ, "PYTHONPATH": str(REPO), "KILL_AT_WRITE": str(kill_at)}
-    result = subprocess.run([sys.executable, "-c", KILLER, "--root", str(baseline)], env=env, capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-c", KILLER, "--root", str(baseline)], env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 137, result.stderr
     state = {name: content for name, content in snapshot(baseline).items() if not name.endswith(".killed.tmp")}
     assert "articles/data/pending.json" in state

@@ -128,7 +128,7 @@ def test_persistent_fault_fails_and_leaves_every_file(fake_arxiv, project, capsy
     run_update(project, "--since", "2025-01-01")
     before = snapshot(project)
     fake_arxiv.papers += make_papers(60, start="2025-06-01T00:00:00Z")
-    fake_arxiv.faults = {number: fault for number in range(2, 10)}
+    fake_arxiv.faults = dict.fromkeys(range(2, 10), fault)
     assert run_update(project, "--since", "2025-01-01") == 1
     assert message in capsys.readouterr().err
     assert snapshot(project) == before
@@ -259,11 +259,11 @@ def test_merge_archive_unions_two_runs(fake_arxiv, tmp_path):
 def test_cli_runs_as_a_module(fake_arxiv, project):
     fake_arxiv.papers = make_papers(5)
     result = subprocess.run([sys.executable, "-m", "scripts.update", "--since", "2025-01-01"], cwd=project,
-                            env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+                            env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert "page 1: 5 results, 5 new" in result.stderr
     bad = subprocess.run([sys.executable, "-m", "scripts.update", "--since", "yesterday"], cwd=project,
-                         env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True)
+                         env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
     assert bad.returncode != 0 and "expected a date like" in bad.stderr
 
 

@@ -158,7 +158,7 @@ def test_ci_runs_tests_validation_awesome_lint_and_both_linters():
     assert {"pull_request", "push"} <= set(workflow["on"])
     commands = "\n".join(step.get("run", "") for _, step in steps(workflow))
     for command in ("pip install -r requirements-dev.txt", "python -m pytest -q", "python -m scripts.validate",
-                    "npm ci", "awesome-lint", "zizmor --offline", "--builtin-schema vendor.github-workflows"):
+                    "npm ci", "awesome-lint", "zizmor --offline", "--builtin-schema vendor.github-workflows", "ruff check", "mypy"):
         assert command in commands
 
 

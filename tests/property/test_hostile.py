@@ -4,6 +4,7 @@ naming the file and the key, and nothing is written."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -58,7 +59,7 @@ def gfm_cells(line: str) -> list[str]:
         else:
             current += char
         escaped = char == "\\"
-    return cells + [current]
+    return [*cells, current]
 
 
 def inline_text(tokens) -> str:
@@ -69,7 +70,7 @@ def inline_text(tokens) -> str:
 def table_rows(tokens, lines: list[str]) -> list[tuple[str, list]]:
     """Every table body row: its source line and the inline tokens of each of its cells."""
     rows, cells, source = [], [], ""
-    for previous, token in zip(tokens, tokens[1:]):
+    for previous, token in itertools.pairwise(tokens):
         if token.type == "tr_open":
             cells, source = [], lines[token.map[0]]
         elif token.type == "inline" and previous.type == "td_open":
@@ -90,7 +91,7 @@ def check_page(text: str, papers: list[Paper], versioned: bool) -> None:
     assert len(heads) == COLUMNS * sum(token.type == "table_open" for token in tokens)
     rows = [row for row in table_rows(tokens, lines) if "https://arxiv.org/abs/" in row[0]]
     assert len(rows) == len(papers)
-    for (source, cells), paper in zip(rows, papers):
+    for (source, cells), paper in zip(rows, papers, strict=True):
         pieces = gfm_cells(source)
         assert len(pieces) == COLUMNS + 2 and pieces[0] == pieces[-1] == "", source  # six cells between outer pipes
         check_row(cells, paper, versioned)

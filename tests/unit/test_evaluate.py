@@ -86,7 +86,7 @@ def test_errors_lists_false_positives_and_negatives_with_scores(files, capsys):
     (lambda files: (files / "corpus.json").write_text("[{", encoding="utf-8"), "corpus.json: not readable as JSON"),
     (lambda files: (files / "corpus.json").write_text("{}", encoding="utf-8"), "expected a JSON list of paper records"),
     (lambda files: (files / "corpus.json").write_text('[{"id": "x", "title": "t", "summary": "s"}]', encoding="utf-8"),
-     "corpus.json: record 0: not an arXiv ID"),
+     "corpus.json: record 0: 'x' is not an arXiv ID"),
     (lambda files: (files / "corpus.json").write_text('[{"id": "2501.00001", "title": "t", "summary": "s", "authors": "A"}]',
                                                       encoding="utf-8"), "corpus.json: record 0: authors: expected a list"),
     (lambda files: (files / "labels.tsv").write_text("2501.00001\tyes\tjailbreak\n", encoding="utf-8"),

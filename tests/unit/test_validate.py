@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from scripts import validate
 from scripts.validate import main
 from tests.conftest import snapshot
 from tests.unit.curated.test_collection import REPO, copy_project, rewrite
@@ -143,3 +144,15 @@ def test_forms_and_pull_request_template_name_every_collection_file():
     for stem in SPECS:
         assert f"collection/{stem}.yaml" in files
         assert f"`{stem}.yaml`" in template
+
+
+def test_validate_lists_every_problem_of_the_overrides_file(tmp_path):
+    root = tmp_path
+    (root / "collection").mkdir()
+    (root / "collection" / "overrides.yaml").write_text('include:\n  - 2501.10\nexclude:\n  - {id: "x"}\n', encoding="utf-8")
+    problems = validate.overrides_problems(root)
+    assert problems == [
+        f"{root}/collection/overrides.yaml: include[0]: id: 2501.1 was read as a number, which drops trailing zeros; "
+        "quote it, e.g. '2402.04249'",
+        f"{root}/collection/overrides.yaml: exclude[0]: id: 'x' is not an arXiv ID; write it like '2402.04249' "
+        "(old style: 'hep-th/9901001')"]

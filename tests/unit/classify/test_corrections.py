@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import UTC
 
 from scripts import update
 from tests.conftest import REPO, make_project, snapshot
@@ -86,13 +87,13 @@ def test_bad_overrides_file_stops_the_run_before_writing(fake_arxiv, tmp_path, c
 
 
 def test_a_later_run_with_the_same_rejections_changes_no_byte(fake_arxiv, tmp_path, monkeypatch):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     def clock(moment: str):
         class Frozen(datetime):
             @classmethod
             def now(cls, tz=None):
-                return datetime.fromisoformat(moment).replace(tzinfo=timezone.utc)
+                return datetime.fromisoformat(moment).replace(tzinfo=UTC)
         monkeypatch.setattr(update, "datetime", Frozen)
 
     root = shipped_project(tmp_path)

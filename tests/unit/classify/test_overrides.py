@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
-from scripts.classify.overrides import Overrides, apply_overrides, load_overrides, missing_includes, parse_overrides
-from scripts.classify.relevance import parse_rules
 from scripts.classify import corrections
+from scripts.classify.overrides import (
+    Overrides,
+    apply_overrides,
+    load_overrides,
+    missing_includes,
+    parse_overrides,
+    read_overrides,
+)
+from scripts.classify.relevance import parse_rules
 from scripts.errors import CollectionError
 from scripts.paper import Paper
 from tests.taxonomy import taxonomy
@@ -56,9 +64,9 @@ def test_the_shipped_file_loads():
 
 
 @pytest.mark.parametrize("text,message", [
-    ("include:\n  - {id: 2501.12340}\n", "include[0]: id 2501.1234 was read as a number; quote it"),
-    ("include:\n  - 2501.12340\n", "include[0]: id 2501.1234 was read as a number; quote it"),
-    ("exclude:\n  - {id: \"arXiv:2501.1\"}\n", "exclude[0]: id 'arXiv:2501.1' is not an arXiv ID; write it like"),
+    ("include:\n  - {id: 2501.12340}\n", "include[0]: id: 2501.1234 was read as a number, which drops trailing zeros; quote it"),
+    ("include:\n  - 2501.12340\n", "include[0]: id: 2501.1234 was read as a number, which drops trailing zeros; quote it"),
+    ("exclude:\n  - {id: \"arXiv:2501.1\"}\n", "exclude[0]: id: 'arXiv:2501.1' is not an arXiv ID; write it like"),
     ("include:\n  - {reason: x}\n", "include[0]: id: expected an arXiv ID"),
     ("include:\n  - \"2501.00001\"\n  - {id: \"2501.00001v2\"}\n", "include[1]: 2501.00001 is listed twice in include"),
     ("tags:\n  - {id: \"2501.00001\", tags: [Jail_breaks]}\n", "tags[0]: tags: 'Jail_breaks' is not a tag; use the slugs"),
@@ -82,7 +90,7 @@ def test_bad_entries_name_file_entry_and_fix(tmp_path, text, message):
 
 def test_invalid_yaml_names_the_file(tmp_path):
     path = write(tmp_path, "include: [\n")
-    with pytest.raises(CollectionError, match="overrides.yaml: line"):
+    with pytest.raises(CollectionError, match=re.escape("overrides.yaml: line")):
         load_overrides(path)
 
 
@@ -134,3 +142,19 @@ def test_a_tag_the_taxonomy_lacks_is_refused_with_the_slugs_it_has(tmp_path):
                                      "jailbreak, privacy")
     write(tmp_path / "collection", "tags:\n  - {id: \"2501.00001\", tags: [privacy]}\n")
     assert corrections.load(tmp_path, ("jailbreak", "privacy"))[0].tags == {"2501.00001": ("privacy",)}
+
+
+def test_every_problem_is_reported_at_once_like_the_collection_files():
+    raw = {"include": [2501.1, {"id": "2501.00002", "why": "x"}], "exclude": ["2501.00003", "2501.00003"],
+           "tags": [{"id": "2501.00004", "tags": ["Not A Slug"]}], "extra": []}
+    overrides, problems = read_overrides(raw, "overrides.yaml")
+    assert overrides is None
+    assert problems == [
+        "overrides.yaml: extra: unknown list; allowed lists: include, exclude, tags",
+        "overrides.yaml: include[0]: id: 2501.1 was read as a number, which drops trailing zeros; quote it, e.g. '2402.04249'",
+        "overrides.yaml: include[1]: why: unknown key; allowed keys: id, reason",
+        "overrides.yaml: exclude[1]: 2501.00003 is listed twice in exclude; keep one entry",
+        "overrides.yaml: tags[0]: tags: 'Not A Slug' is not a tag; use the slugs of config.yaml's taxonomy",
+    ]
+    with pytest.raises(CollectionError, match=re.escape(problems[0] + " (and 4 more; fix them all before rerunning)")):
+        parse_overrides(raw, "overrides.yaml")

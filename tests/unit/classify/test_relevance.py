@@ -3,6 +3,7 @@ hand-written example papers."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -164,12 +165,12 @@ def test_a_taxonomy_term_that_is_not_a_term_names_its_domain():
 
 
 def test_tags_without_a_taxonomy_are_refused():
-    with pytest.raises(ConfigError, match="config.yaml: taxonomy: section is required with `tags:`"):
+    with pytest.raises(ConfigError, match=re.escape("config.yaml: taxonomy: section is required with `tags:`")):
         parse_rules({"threshold": 1, "groups": {"a": {"title": 1, "abstract": 1, "terms": ["x"]}}}, {}, (), "config.yaml")
 
 
 def test_a_section_that_is_not_a_mapping_is_refused():
-    with pytest.raises(ConfigError, match="config.yaml: relevance: expected a mapping of settings, got list"):
+    with pytest.raises(ConfigError, match=re.escape("config.yaml: relevance: expected a mapping of settings, got list")):
         parse_rules([], {}, taxonomy({"jailbreak": ["jailbreak*"]}), "config.yaml")
 
 

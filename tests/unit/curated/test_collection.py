@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def test_malformed_yaml_names_file_and_line(tmp_path):
     path.write_text(path.read_text(encoding="utf-8") + "- name: [unclosed\n", encoding="utf-8")
     problem = only_problem(root)
     assert "tools.yaml" in problem and "line" in problem and "invalid YAML" in problem
-    with pytest.raises(CollectionError, match="tools.yaml"):
+    with pytest.raises(CollectionError, match=re.escape("tools.yaml")):
         load_collections(root)
 
 

@@ -59,7 +59,7 @@ def test_bars_are_to_scale_and_stack_without_overlap():
 def test_axis_months_years_and_legend_totals_are_labelled():
     counts = {"2024-12": {"misuse": 4}, "2025-01": {"misuse": 5, "fairness": 1}}
     texts = [text.text for text in parse(render_chart(counts, DOMAINS, ["2024-12", "2025-01"])).iter(f"{SVG}text")]
-    assert ["Dec", "2024", "Jan", "2025"] == [text for text in texts if text in {"Dec", "Jan", "2024", "2025"}]
+    assert [text for text in texts if text in {"Dec", "Jan", "2024", "2025"}] == ["Dec", "2024", "Jan", "2025"]
     assert "misuse (9)" in texts and "fairness (1)" in texts and "jailbreak (0)" in texts
 
 

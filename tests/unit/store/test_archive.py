@@ -1,0 +1,63 @@
+"""Archive invariants: the index kept current equals a recount, months evicted from memory are never lost."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from scripts.paper import Paper
+from scripts.store.archive import Archive, month_summary
+from scripts.store.files import write_changed
+
+
+def random_paper(rng: random.Random, month: str, number: int) -> Paper:
+    """Return a small paper in the given month with a few random tags."""
+    return Paper(id=f"{month[2:4]}{month[5:]}.{number:05d}", version=1, title=f"Paper {number}", authors=("A B",),
+                 published=f"{month}-0{rng.randint(1, 9)}T00:00:00Z", updated=f"{month}-10T00:00:00Z", summary="-",
+                 tags=tuple(rng.sample(["jailbreak", "privacy", "backdoor", "alignment"], rng.randint(0, 3))))
+
+
+def test_index_kept_current_through_puts_and_removes_equals_a_recount(tmp_path):
+    rng = random.Random(7)
+    archive = Archive.open(tmp_path / "data")
+    for _ in range(400):
+        paper = random_paper(rng, rng.choice(["2025-01", "2025-02"]), rng.randint(1, 40))
+        archive.remove(paper) if rng.random() < 0.3 else archive.put(paper)
+    for month in ("2025-01", "2025-02"):
+        assert archive.index[month] == month_summary(archive.month(month).values())
+        assert archive.index[month]["count"] > 0
+
+
+def write_months(data_dir: Path, months: list[str], per_month: int) -> None:
+    """Write an archive of `per_month` papers in each month through the Archive itself."""
+    rng = random.Random(3)
+    archive = Archive.open(data_dir)
+    for month in months:
+        for number in range(1, per_month + 1):
+            archive.put(random_paper(rng, month, number))
+    write_changed(archive.data_outputs())
+
+
+MONTHS = [f"2024-{number:02d}" for number in range(1, 13)]
+
+
+def test_months_forgotten_from_memory_are_read_again_and_never_lost(tmp_path):
+    write_months(tmp_path, MONTHS, 5)
+    archive = Archive.open(tmp_path)
+    assert all(len(archive.month(month)) == 5 for month in MONTHS)  # reads all twelve, keeps only a few
+    assert len(archive.months) < len(MONTHS)
+    archive.put(random_paper(random.Random(9), "2024-01", 99))
+    outputs = archive.data_outputs()
+    assert sorted(path.name for path in outputs) == ["2024-01.json", "index.json", "state.json"]
+    january = json.loads(outputs[tmp_path / "2024-01.json"])["papers"]
+    assert sorted(record["id"] for record in january) == [f"2401.{number:05d}" for number in (1, 2, 3, 4, 5, 99)]
+
+
+def test_rebuilt_index_rewrites_every_month_with_all_its_papers(tmp_path):
+    write_months(tmp_path, MONTHS, 3)
+    before = {path.name: path.read_text() for path in tmp_path.glob("2024-*.json")}
+    archive = Archive.open(tmp_path)
+    archive.rebuild_index(archive.months_on_disk())
+    outputs = archive.data_outputs()
+    assert {path.name: text for path, text in outputs.items() if path.name.startswith("2024-")} == before
