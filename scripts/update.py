@@ -49,6 +49,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=Path("config.yaml"), help="config file (default: config.yaml)")
     parser.add_argument("--merge-archive", type=Path, metavar="DIR", help="merge the papers of another articles/data folder")
     parser.add_argument("--root", type=Path, default=Path("."), help=argparse.SUPPRESS)
+    parser.add_argument("--force", action="store_true", help=argparse.SUPPRESS)  # render every page (validate's check)
     return parser.parse_args(argv)
 
 
@@ -77,7 +78,7 @@ def page_logger(archive: Archive):
     def on_page(_number: int, papers: list[Paper]) -> None:
         counter["pages"] += 1
         new = sum(1 for paper in papers if archive.get(paper) is None)
-        log.info("page %d: %d results, %d new", counter["pages"], len(papers), new)
+        log.info("page %d: %d results, %d not yet archived", counter["pages"], len(papers), new)
 
     return on_page
 
@@ -218,7 +219,8 @@ def run(args: argparse.Namespace) -> Report:
     if args.merge_archive:
         merge_archive(archive, args.merge_archive, report)
     apply_overrides_everywhere(archive, config, overrides, digest, not args.no_fetch, report)
-    outputs = collect_outputs(root, archive, config, args.no_fetch or repair, repair, report, curated, overrides, now)
+    force = repair or args.force
+    outputs = collect_outputs(root, archive, config, args.no_fetch or force, force, report, curated, overrides, now)
     if args.dry_run:
         report.written = sorted(changed_outputs(outputs))
         return report
@@ -249,6 +251,11 @@ def publish_report(report: Report, environ) -> None:
     if environ.get("GITHUB_OUTPUT"):
         with open(environ["GITHUB_OUTPUT"], "a", encoding="utf-8") as stream:
             stream.write(f"new={len(report.new)}\nupdated={len(report.updated)}\n")
+
+
+def stale_outputs(root: Path) -> list[Path]:
+    """Return every generated file that differs from a fresh render of the archive (nothing fetched, nothing written)."""
+    return run(parse_args(["--no-fetch", "--dry-run", "--force", "--root", str(root)])).written
 
 
 def main(argv: list[str] | None = None) -> int:

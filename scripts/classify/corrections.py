@@ -17,7 +17,8 @@ REJECTED_PAGE = Path("articles") / "rejected.md"
 def load(root: Path) -> tuple[Overrides, str]:
     """Return the validated overrides and a digest of their file ('' when there is none)."""
     path = root / OVERRIDES_PATH
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    # Line endings normalised: a checkout with CRLF endings (core.autocrlf) must not look like an edited file.
+    digest = hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest() if path.exists() else ""
     return load_overrides(path), digest
 
 
