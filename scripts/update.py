@@ -6,7 +6,7 @@ import argparse
 import logging
 import os
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -25,6 +25,7 @@ from .store.files import changed_outputs, write_files
 from .store.lock import exclusive
 
 log = logging.getLogger("update")
+PAPER_FIELDS = tuple(item.name for item in fields(Paper))
 PENDING_NAME = "pending.json"
 
 
@@ -48,6 +49,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dry-run", action="store_true", help="fetch and report what would change; write nothing")
     parser.add_argument("--config", type=Path, default=Path("config.yaml"), help="config file (default: config.yaml)")
     parser.add_argument("--merge-archive", type=Path, metavar="DIR", help="merge the papers of another articles/data folder")
+    parser.add_argument("--merge-base", type=Path, metavar="DIR",
+                        help="with --merge-archive: the records its papers had before; edits and deletions made here since win")
     parser.add_argument("--root", type=Path, default=Path("."), help=argparse.SUPPRESS)
     parser.add_argument("--force", action="store_true", help=argparse.SUPPRESS)  # render every page (validate's check)
     return parser.parse_args(argv)
@@ -133,19 +136,44 @@ def rescore(paper: Paper, rules) -> Paper:
     return paper.with_changes(score=relevance.score(paper, rules), tags=relevance.assign_tags(paper, rules))
 
 
-def merge_archive(archive: Archive, other_dir: Path, report: Report) -> None:
-    """Merge every paper of another archive folder into this one; the later watermark wins."""
+def merge_archive(archive: Archive, other_dir: Path, report: Report, overrides: Overrides, base_dir: Path | None = None) -> None:
+    """Merge every paper of another archive folder into this one; the later watermark wins.
+
+    With `base_dir` (the records those papers had before the other run changed them), the merge follows intent: a paper
+    deleted here since stays deleted, and a field edited here since keeps its edit; the overrides apply to every merged
+    paper, so an exclusion made here wins too.
+    """
     other = Archive.open(other_dir)
+    base = Archive.open(base_dir) if base_dir is not None else None
     for month in other.all_months():
         for paper in other.month(month).values():
             existing = archive.get(paper)
-            merged = merge_paper(existing, paper)
-            if merged is not None:
-                (report.new if existing is None else report.updated).append(merged)
-                archive.put(merged)
-    marks = [mark for mark in (archive.state.get("watermark"), other.state.get("watermark")) if mark]
-    if marks:
-        archive.state["watermark"] = max(marks)
+            merged = merge_by_intent(existing, base.get(paper) if base else None, paper, base is not None)
+            if merged is None:
+                continue
+            corrected = corrections.correct_one(merged, overrides)
+            if corrected is None:
+                if existing is not None:
+                    archive.remove(existing)
+                    report.excluded.append(existing)
+                continue
+            (report.new if existing is None else report.updated).append(corrected)
+            archive.put(corrected)
+    for key in ("watermark", "checked"):
+        marks = [mark for mark in (archive.state.get(key), other.state.get(key)) if mark]
+        if marks:
+            archive.state[key] = max(marks)
+
+
+def merge_by_intent(current: Paper | None, original: Paper | None, incoming: Paper, knows_base: bool) -> Paper | None:
+    """Return the record to store for a paper another run changed from `original` to `incoming`, or None to leave it."""
+    if current is None:
+        return None if knows_base and original is not None else incoming  # deleted here meanwhile: the deletion wins
+    if original is None:
+        return merge_paper(current, incoming)
+    changes = {name: getattr(incoming, name) for name in PAPER_FIELDS
+               if getattr(incoming, name) != getattr(original, name) and getattr(current, name) == getattr(original, name)}
+    return current.with_changes(**changes) if changes else None
 
 
 def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Overrides, digest: str,
@@ -217,7 +245,7 @@ def run(args: argparse.Namespace) -> Report:
         if report.new or report.updated or args.since:
             archive.state["watermark"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
     if args.merge_archive:
-        merge_archive(archive, args.merge_archive, report)
+        merge_archive(archive, args.merge_archive, report, overrides, args.merge_base)
     apply_overrides_everywhere(archive, config, overrides, digest, not args.no_fetch, report)
     force = repair or args.force
     outputs = collect_outputs(root, archive, config, args.no_fetch or force, force, report, curated, overrides, now)
