@@ -244,6 +244,7 @@ def run(args: argparse.Namespace) -> Report:
         merge_candidates(archive, candidates, config.relevance, overrides, report)
         if report.new or report.updated or args.since:
             archive.state["watermark"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        archive.state["checked"] = now.strftime("%Y-%m-%d")  # the day only: a rerun the same day changes nothing
     if args.merge_archive:
         merge_archive(archive, args.merge_archive, report, overrides, args.merge_base)
     apply_overrides_everywhere(archive, config, overrides, digest, not args.no_fetch, report)

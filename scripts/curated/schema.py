@@ -126,7 +126,7 @@ def https_url(value: object) -> str:
         raise FieldProblem(f"must be an https:// URL, not {describe(value)}")
     url = value.strip()
     bad = URL_CHARACTERS.sub("", url)
-    if bad:
+    if bad and url.startswith("https://"):
         raise FieldProblem(f"{url!r} contains {bad[0]!r}, which cannot stand in a Markdown link or table; "
                            "percent-encode it (e.g. %7C for |, %5C for \\, %20 for a space)")
     match = URL.match(url)

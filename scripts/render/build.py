@@ -19,10 +19,11 @@ from ..store import freshness
 from ..store.archive import Archive, month_path, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
 from . import bibtex, chart, feed, listing
-from .markers import replace_block
+from .markers import marker_pair, replace_block
 
 DOMAINS = list(TAG_SLUGS)  # the chart and the archive index count every tag, in the same order
 LATEST = "LATEST_PAPERS"
+CHECKED = "LAST_CHECKED"  # optional README block: the day the list last fetched from arXiv successfully
 FEED_SIZE = 50
 PARALLEL_MONTHS = 8  # below this many months to render, starting worker processes costs more than it saves
 MAX_WORKERS = 4
@@ -94,7 +95,12 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     """Return README.md with the newest papers between its LATEST_PAPERS markers."""
     newest = archive.newest(config.list.readme_papers)
     total = sum(entry["count"] for entry in archive.index.values())
-    return replace_block(text, LATEST, listing.latest_block(newest, total), str(root / "README.md"))
+    text = replace_block(text, LATEST, listing.latest_block(newest, total), str(root / "README.md"))
+    if marker_pair(CHECKED)[0] not in text:
+        return text
+    checked = archive.state.get("checked")
+    note = f"Last checked arXiv for new papers on {checked} (UTC)." if checked else "The list has not checked arXiv yet."
+    return replace_block(text, CHECKED, note, str(root / "README.md"))
 
 
 def load_curated(root: Path):
