@@ -91,8 +91,8 @@ def merge_env(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def update_merge(root: Path, environ: Mapping[str, str] | None = None) -> Merge:
-    """Return a merge step that runs `python -m scripts.update --no-fetch --merge-archive DIR --merge-base BASE` in root,
-    where DIR holds the papers this run changed and BASE (DIR's sibling) the records they had before."""
+    """Return a merge step that runs `python -m scripts.update --no-fetch --merge-archive DIR --merge-base BASE`
+    in root, where DIR holds the papers this run changed and BASE (DIR's sibling) the records they had before."""
 
     def merge(saved_archive: Path) -> None:
         command = [sys.executable, "-m", "scripts.update", "--no-fetch", "--merge-archive", str(saved_archive),
@@ -109,10 +109,11 @@ def update_merge(root: Path, environ: Mapping[str, str] | None = None) -> Merge:
 
 
 def hide_environment() -> None:
-    """On Linux, make this process's /proc files (its environment, with the token) unreadable to the programs it starts."""
+    """On Linux, make this process's /proc files (its environment: the token) unreadable to the programs it starts."""
     if sys.platform.startswith("linux") and ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
-        raise PublishError(f"prctl(PR_SET_DUMPABLE) failed ({os.strerror(ctypes.get_errno())}): the merge would run where "
-                           "it can read the token; nothing was published")
+        reason = os.strerror(ctypes.get_errno())
+        raise PublishError(f"prctl(PR_SET_DUMPABLE) failed ({reason}): the merge would run where it could read "
+                           "the token; nothing was published")
 
 
 @dataclass
@@ -125,7 +126,8 @@ class Git:
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Run `git ARGS`; raise PublishError with git's own message when it fails and check is set."""
         env = None if self.env is None else dict(self.env)
-        result = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, encoding="utf-8", check=False)
+        result = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, encoding="utf-8",
+                                check=False)
         if check and result.returncode != 0:
             reason = last_line(result.stderr) or f"exit status {result.returncode}"
             raise PublishError(f"{self.root}: `git {' '.join(args)}` failed: {reason}")
@@ -228,8 +230,9 @@ def move_to(git: Git, ref: str) -> None:
     result = git.run("reset", "--quiet", "--keep", ref, check=False)
     if result.returncode != 0:
         raise PublishError(
-            f"{git.root}: moving to {ref} would overwrite uncommitted changes ({last_line(result.stderr) or 'git reset --keep failed'}); "
-            "nothing was published: commit or stash them, then rerun"
+            f"{git.root}: moving to {ref} would overwrite uncommitted changes "
+            f"({last_line(result.stderr) or 'git reset --keep failed'}); nothing was published: "
+            "commit or stash them, then rerun"
         )
 
 
@@ -248,7 +251,8 @@ def save_contribution(git: Git, target: Path, base: Path) -> None:
         if changed:
             file_name = name.rsplit("/", 1)[1]
             write_json(target / file_name, {**ours, "papers": changed})
-            write_json(base / file_name, {**ours, "papers": [original[p["id"]] for p in changed if p["id"] in original]})
+            before_records = [original[paper["id"]] for paper in changed if paper["id"] in original]
+            write_json(base / file_name, {**ours, "papers": before_records})
     state = committed_json(git, "HEAD", STATE_FILE)
     if state is not None:
         write_json(target / "state.json", state)

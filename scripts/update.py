@@ -50,7 +50,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--config", type=Path, default=Path("config.yaml"), help="config file (default: config.yaml)")
     parser.add_argument("--merge-archive", type=Path, metavar="DIR", help="merge the papers of another articles/data folder")
     parser.add_argument("--merge-base", type=Path, metavar="DIR",
-                        help="with --merge-archive: the records its papers had before; edits and deletions made here since win")
+                        help="with --merge-archive: the records its papers had before; edits and deletions here win")
     parser.add_argument("--root", type=Path, default=Path("."), help=argparse.SUPPRESS)
     parser.add_argument("--force", action="store_true", help=argparse.SUPPRESS)  # render every page (validate's check)
     return parser.parse_args(argv)
@@ -136,7 +136,8 @@ def rescore(paper: Paper, rules) -> Paper:
     return paper.with_changes(score=relevance.score(paper, rules), tags=relevance.assign_tags(paper, rules))
 
 
-def merge_archive(archive: Archive, other_dir: Path, report: Report, overrides: Overrides, base_dir: Path | None = None) -> None:
+def merge_archive(archive: Archive, other_dir: Path, report: Report, overrides: Overrides,
+                  base_dir: Path | None = None) -> None:
     """Merge every paper of another archive folder into this one; the later watermark wins.
 
     With `base_dir` (the records those papers had before the other run changed them), the merge follows intent: a paper
@@ -171,8 +172,8 @@ def merge_by_intent(current: Paper | None, original: Paper | None, incoming: Pap
         return None if knows_base and original is not None else incoming  # deleted here meanwhile: the deletion wins
     if original is None:
         return merge_paper(current, incoming)
-    changes = {name: getattr(incoming, name) for name in PAPER_FIELDS
-               if getattr(incoming, name) != getattr(original, name) and getattr(current, name) == getattr(original, name)}
+    before, there, here = (dict(vars(paper)) for paper in (original, incoming, current))
+    changes = {name: there[name] for name in PAPER_FIELDS if before[name] != there[name] and before[name] == here[name]}
     return current.with_changes(**changes) if changes else None
 
 
@@ -283,7 +284,7 @@ def publish_report(report: Report, environ) -> None:
 
 
 def stale_outputs(root: Path) -> list[Path]:
-    """Return every generated file that differs from a fresh render of the archive (nothing fetched, nothing written)."""
+    """Return every generated file that differs from a fresh render of the archive (nothing fetched or written)."""
     return run(parse_args(["--no-fetch", "--dry-run", "--force", "--root", str(root)])).written
 
 

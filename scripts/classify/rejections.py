@@ -85,7 +85,7 @@ def merge_rejected(existing: dict, rejected: list[Paper], run_date: str, limit: 
 
 
 def recent(entries: list[dict]) -> list[dict]:
-    """Return the entries rejected within RECENT_DAYS of the newest one (a pure function of the record, not the clock)."""
+    """Return the entries rejected within RECENT_DAYS of the newest one: measured on the record, not on the clock."""
     if not entries:
         return []
     newest = max(date.fromisoformat(entry["date"][:10]) for entry in entries)

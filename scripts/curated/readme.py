@@ -42,7 +42,7 @@ def mermaid_label(value: str) -> str:
 
 
 def mermaid_char(char: str) -> str:
-    """A character of a Mermaid label: line breaks and other spaces as plain spaces, controls and invisible ones dropped."""
+    """One character of a Mermaid label: any space or line break as a space, controls and invisible ones dropped."""
     if char.isspace():
         return " "
     return "" if unicodedata.category(char)[0] == "C" else char

@@ -99,7 +99,8 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     if marker_pair(CHECKED)[0] not in text:
         return text
     checked = archive.state.get("checked")
-    note = f"Last checked arXiv for new papers on {checked} (UTC)." if checked else "The list has not checked arXiv yet."
+    note = (f"Last checked arXiv for new papers on {checked} (UTC)."
+            if checked else "The list has not checked arXiv yet.")
     return replace_block(text, CHECKED, note, str(root / "README.md"))
 
 

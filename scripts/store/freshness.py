@@ -18,7 +18,7 @@ RENDERER_LIBRARIES = ("jinja2", "markupsafe", "pyyaml")
 
 
 def renderer_files(root: Path) -> list[Path]:
-    """Return every source file under the renderer folders, sorted by path (caches, editor backups and dotfiles left out)."""
+    """Return every source file under the renderer folders by path (caches, editor backups and dotfiles left out)."""
     files = []
     for folder in RENDERER_FOLDERS:
         for path in (root / folder).rglob("*"):

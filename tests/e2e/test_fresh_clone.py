@@ -17,7 +17,8 @@ REPO = Path(__file__).resolve().parents[2]
 
 def git(cwd: Path, *args: str) -> str:
     """Run git with a fixed identity and no user configuration; return stdout."""
-    result = subprocess.run(["git", *args], cwd=cwd, env={**os.environ, **GIT_ENV}, check=True, capture_output=True, text=True)
+    env = {**os.environ, **GIT_ENV}
+    result = subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True, text=True)
     return result.stdout
 
 
@@ -45,7 +46,8 @@ def origin(tmp_path: Path) -> Path:
 def run(clone: Path, *command: str) -> subprocess.CompletedProcess:
     """Run a scripts command inside the clone, with the clone's own code."""
     env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-m", *command], cwd=clone, env=env, capture_output=True, text=True, check=False)
+    return subprocess.run([sys.executable, "-m", *command], cwd=clone, env=env, capture_output=True, text=True,
+                          check=False)
 
 
 @pytest.mark.parametrize("autocrlf", ["false", "true"])
@@ -59,3 +61,22 @@ def test_a_fresh_clone_renders_to_itself(origin: Path, tmp_path: Path, autocrlf:
     assert git(clone, "status", "--porcelain", "--untracked-files=all") == ""
     validate = run(clone, "scripts.validate")
     assert validate.returncode == 0, validate.stderr
+
+
+def test_validate_finds_a_stale_month_page_and_a_renderer_change(fake_arxiv, tmp_path, monkeypatch):
+    from scripts import update
+    from scripts.store import freshness
+    from tests.conftest import make_project
+    from tests.fake_arxiv import make_papers
+    project = make_project(tmp_path / "project")
+    fake_arxiv.papers = make_papers(120)
+    assert update.main(["--root", str(project), "--since", "2025-01-01"]) == 0
+    assert update.stale_outputs(project) == []
+    page = project / "articles" / "2025-03.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("Part 1]", "Part One]"), encoding="utf-8")
+    assert update.stale_outputs(project) == [page]  # a hand edit (or a page an older renderer wrote) is caught
+    page.unlink()
+    assert update.main(["--root", str(project), "--no-fetch"]) == 0
+    monkeypatch.setattr(freshness, "renderer_digest", lambda: "any change under scripts/ or templates/")
+    stale = {path.relative_to(project).as_posix() for path in update.stale_outputs(project)}
+    assert stale == {"articles/data/rendered.json"}  # same pages, but the record of what rendered them is stale

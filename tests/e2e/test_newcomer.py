@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import yaml
 
@@ -12,7 +12,8 @@ from scripts.render.markers import find_block
 from tests.conftest import README, REPO, make_project, snapshot
 from tests.fake_arxiv import make_papers
 
-CHECKED_README = README.replace("## Latest Papers\n\n", "## Latest Papers\n\n<!-- LAST_CHECKED_START -->\n<!-- LAST_CHECKED_END -->\n\n")
+BLOCK = "<!-- LAST_CHECKED_START -->\n<!-- LAST_CHECKED_END -->\n\n"
+CHECKED_README = README.replace("## Latest Papers\n\n", "## Latest Papers\n\n" + BLOCK)
 
 
 def section(text: str, heading: str) -> str:
@@ -23,7 +24,8 @@ def section(text: str, heading: str) -> str:
 def test_run_it_yourself_starts_with_a_venv_and_runs_every_test_it_can():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     instructions = section(readme, "Run It Yourself")
-    assert "python3 -m venv .venv && . .venv/bin/activate && python -m pip install -r requirements-dev.txt" in instructions
+    venv = "python3 -m venv .venv && . .venv/bin/activate && python -m pip install -r requirements-dev.txt"
+    assert venv in instructions
     assert "python -m pytest -q -rs" in instructions and "npm ci" in instructions and ".ci/lock" in instructions
     ci_run = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     assert "python -m pytest -q -rs" in ci_run and "npm ci" in ci_run and "--require-hashes" in ci_run
@@ -33,11 +35,14 @@ def test_run_it_yourself_starts_with_a_venv_and_runs_every_test_it_can():
 def test_the_readme_shows_the_workflow_badge_and_the_last_check():
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     repository = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))["list"]["repository_url"]
-    badge = f"[![Update]({repository}/actions/workflows/update.yml/badge.svg)]({repository}/actions/workflows/update.yml)"
+    workflow = f"{repository}/actions/workflows/update.yml"
+    badge = f"[![Update]({workflow}/badge.svg)]({workflow})"
     assert readme.split("\n", 1)[0].endswith(badge)
     begin, end = find_block(readme, "LAST_CHECKED", "README.md")
-    assert section(readme, "Latest Papers").index("LAST_CHECKED_START") < section(readme, "Latest Papers").index("LATEST_PAPERS")
-    assert readme[begin:end].strip() in ("The list has not checked arXiv yet.",) or "Last checked arXiv" in readme[begin:end]
+    latest = section(readme, "Latest Papers")
+    assert latest.index("LAST_CHECKED_START") < latest.index("LATEST_PAPERS")
+    note = readme[begin:end].strip()
+    assert note == "The list has not checked arXiv yet." or note.startswith("Last checked arXiv for new papers on ")
 
 
 def test_a_fetching_run_records_the_day_it_checked_and_reruns_change_nothing(fake_arxiv, tmp_path):
@@ -45,9 +50,10 @@ def test_a_fetching_run_records_the_day_it_checked_and_reruns_change_nothing(fak
     (project / "README.md").write_text(CHECKED_README, encoding="utf-8")
     fake_arxiv.papers = make_papers(5)
     assert update.main(["--root", str(project), "--since", "2025-01-01"]) == 0
-    today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    today = datetime.now(UTC).strftime("%Y-%m-%d")
     readme = (project / "README.md").read_text(encoding="utf-8")
-    assert f"<!-- LAST_CHECKED_START -->\nLast checked arXiv for new papers on {today} (UTC).\n<!-- LAST_CHECKED_END -->" in readme
+    note = f"Last checked arXiv for new papers on {today} (UTC)."
+    assert f"<!-- LAST_CHECKED_START -->\n{note}\n<!-- LAST_CHECKED_END -->" in readme
     before = snapshot(project)
     assert update.main(["--root", str(project), "--no-fetch"]) == 0
     assert snapshot(project) == before

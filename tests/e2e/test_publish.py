@@ -312,7 +312,7 @@ def test_a_lost_race_is_merged_by_the_real_update_command(tmp_path, fake_arxiv):
 
 
 def seeded_clones(tmp_path: Path, fake_arxiv, papers) -> tuple[Path, Path, Path]:
-    """A bare origin whose archive holds `papers` (fetched from the fake arXiv), and two clones: the run and a maintainer."""
+    """A bare origin whose archive holds `papers` (from the fake arXiv), and two clones: the run and a maintainer."""
     remote, seed = tmp_path / "origin.git", make_project(tmp_path / "seed")
     (seed / ".gitignore").write_text((ROOT / ".gitignore").read_text(encoding="utf-8"), encoding="utf-8")
     fake_arxiv.papers = papers
@@ -346,7 +346,7 @@ def test_a_lost_race_keeps_an_exclude_a_hand_correction_and_a_deletion(tmp_path,
     seed_papers, arrivals = make_papers(6), make_papers(2, start="2025-04-01T00:00:00Z", first_number=50)
     remote, run, other = seeded_clones(tmp_path, fake_arxiv, seed_papers)
     excluded, corrected, deleted, revised = (paper.id for paper in seed_papers[:4])
-    # The run fetches two new papers and a new version of two archived ones (one of which a maintainer corrects meanwhile).
+    # The run fetches two new papers and new versions of two archived ones (a maintainer corrects one meanwhile).
     fake_arxiv.papers = [replace(paper, version=2, summary="A revised abstract about jailbreak attacks on LLMs.")
                          if paper.id in (corrected, revised) else paper for paper in seed_papers] + arrivals
     assert update.main(["--root", str(run), "--since", "2025-01-01"]) == 0
@@ -362,7 +362,8 @@ def test_a_lost_race_keeps_an_exclude_a_hand_correction_and_a_deletion(tmp_path,
     git(other, "push", "--quiet", "origin", "main")
     # Edits the run's checkout holds that publish does not own survive the move to the new tip.
     (run / "notes.txt").write_text("a person's scratch file\n", encoding="utf-8")
-    (run / ".gitignore").write_text((run / ".gitignore").read_text(encoding="utf-8") + "# a local edit\n", encoding="utf-8")
+    ignore = run / ".gitignore"
+    ignore.write_text(ignore.read_text(encoding="utf-8") + "# a local edit\n", encoding="utf-8")
     merge = update_merge(run, {**os.environ, "PYTHONPATH": str(ROOT)})
     assert publisher(run, merge).publish(commit_message(2, 2))
     tip = tmp_path / "tip"
@@ -375,7 +376,7 @@ def test_a_lost_race_keeps_an_exclude_a_hand_correction_and_a_deletion(tmp_path,
     readme = (tip / "README.md").read_text(encoding="utf-8")
     assert excluded not in readme and deleted not in readme and "A Corrected Title" in readme
     assert update.stale_outputs(tip) == []  # every page matches the merged archive
-    assert (run / "notes.txt").exists() and (run / ".gitignore").read_text(encoding="utf-8").endswith("# a local edit\n")
+    assert (run / "notes.txt").exists() and ignore.read_text(encoding="utf-8").endswith("# a local edit\n")
 
 
 def test_a_lost_race_never_overwrites_an_uncommitted_edit(repos):
@@ -389,7 +390,7 @@ def test_a_lost_race_never_overwrites_an_uncommitted_edit(repos):
     def merge_must_not_run(saved: Path) -> None:
         raise AssertionError("the merge must not run over an uncommitted edit")
 
-    with pytest.raises(PublishError, match="would overwrite uncommitted changes.*commit or stash them"):
+    with pytest.raises(PublishError, match=r"would overwrite uncommitted changes.*commit or stash them"):
         publisher(run, merge_must_not_run).publish("Add 1 new paper")
     assert (run / "config.yaml").read_text(encoding="utf-8") == "list: {readme_papers: 7}\n"
     assert git(remote, "rev-parse", "main") == theirs
@@ -400,7 +401,12 @@ def test_the_saved_contribution_holds_only_what_the_run_changed(repos):
     write_month(run, ["2505.00001", "2505.00002"])
     commit_and_push(other, ["2505.00099"], "A person deleted 2505.00001 and added another")
     saved = []
-    publisher(run, lambda path: saved.append((read_ids(path), read_ids(path.parent / "base"))) or union_merge(run)(path)).publish("x")
+
+    def merge(path: Path) -> None:
+        saved.append((read_ids(path), read_ids(path.parent / "base")))
+        union_merge(run)(path)
+
+    publisher(run, merge).publish("x")
     assert saved == [({"2505.00002"}, set())]
     assert remote_ids(remote) == {"2505.00099", "2505.00002"}  # the deletion made meanwhile stays
 
@@ -411,18 +417,20 @@ def test_the_saved_contribution_holds_only_what_the_run_changed(repos):
 STDLIB_ONLY = """\
 import sys
 import scripts.publish
-third_party = sorted(name for name in sys.modules if name.split(".")[0] not in sys.stdlib_module_names | {"scripts", "__main__"})
+ours = sys.stdlib_module_names | {"scripts", "__main__"}
+third_party = sorted(name for name in sys.modules if name.split(".")[0] not in ours)
 print(third_party, [path for path in sys.path if "site-packages" in path])
 """
 
 
 def test_publish_runs_on_the_standard_library_alone():
     import sys
-    result = subprocess.run([sys.executable, "-E", "-s", "-S", "-c", STDLIB_ONLY], cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-E", "-s", "-S", "-c", STDLIB_ONLY], cwd=ROOT, capture_output=True,
+                            text=True, check=False)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[] []"
-    usage = subprocess.run([sys.executable, "-E", "-s", "-S", "-m", "scripts.publish", "--help"], cwd=ROOT, capture_output=True,
-                           text=True, check=False)
+    usage = subprocess.run([sys.executable, "-E", "-s", "-S", "-m", "scripts.publish", "--help"], cwd=ROOT,
+                           capture_output=True, text=True, check=False)
     assert usage.returncode == 0 and "--retries" in usage.stdout
 
 
@@ -438,7 +446,8 @@ def test_the_merge_cannot_read_the_token_from_the_publishing_process():
     script = ("import ctypes, os, subprocess\nfrom scripts.publish import hide_environment\nhide_environment()\n"
               "print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))\n"
               "print(subprocess.run(['cat', f'/proc/{os.getpid()}/environ'], capture_output=True).returncode != 0)\n")
-    result = subprocess.run([sys.executable, "-E", "-s", "-S", "-c", script], cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run([sys.executable, "-E", "-s", "-S", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            check=False)
     dumpable, unreadable = result.stdout.split()
     assert dumpable == "0"  # PR_GET_DUMPABLE: /proc/<pid>/environ now belongs to root
     assert unreadable == "True" or os.geteuid() == 0  # root reads it anyway; the workflow's runner user cannot

@@ -157,7 +157,8 @@ def test_ci_runs_tests_validation_awesome_lint_and_both_linters():
     workflow = load(GITHUB / "workflows" / "ci.yml")
     assert {"pull_request", "push"} <= set(workflow["on"])
     commands = "\n".join(step.get("run", "") for _, step in steps(workflow))
-    for command in ("pip install --require-hashes --no-deps -r requirements-dev.txt", "python -m pytest -q -rs", "python -m scripts.validate",
+    for command in ("pip install --require-hashes --no-deps -r requirements-dev.txt", "python -m pytest -q -rs",
+                    "python -m scripts.validate",
                     "npm ci", "awesome-lint", "zizmor --offline", "--builtin-schema vendor.github-workflows"):
         assert command in commands
 
@@ -207,7 +208,7 @@ LOCKED = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+) \\
 
 
 def locked(path: Path) -> dict[str, int]:
-    """Return each package a pip-compile lock pins, with how many hashes it lists; fail on any line that is not a pin."""
+    """Return each package a pip-compile lock pins with how many hashes it lists; fail on a line that is not a pin."""
     pins: dict[str, int] = {}
     name = ""
     for line in path.read_text(encoding="utf-8").splitlines():
@@ -226,9 +227,9 @@ def required(path: Path) -> set[str]:
     """Return the package names a .in file asks for directly."""
     names = set()
     for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line and not line.startswith("-"):
-            names.add(re.split(r"[<>=!~\[ ;]", line, maxsplit=1)[0].lower().replace("_", "-"))
+        requirement = line.split("#", 1)[0].strip()
+        if requirement and not requirement.startswith("-"):
+            names.add(re.split(r"[<>=!~\[ ;]", requirement, maxsplit=1)[0].lower().replace("_", "-"))
     return names
 
 
@@ -254,5 +255,6 @@ def test_the_workflows_install_only_from_the_locks_and_dependabot_keeps_them_cur
     assert "pip install --require-hashes --no-deps -r requirements-dev.txt" in commands["ci.yml"]
     installs = [line for text in commands.values() for line in text.splitlines() if "pip install" in line]
     assert all("--require-hashes" in line for line in installs), installs
-    ecosystems = {update["package-ecosystem"] for update in yaml.safe_load(DEPENDABOT.read_text(encoding="utf-8"))["updates"]}
+    config = yaml.safe_load(DEPENDABOT.read_text(encoding="utf-8"))
+    ecosystems = {update["package-ecosystem"] for update in config["updates"]}
     assert ecosystems == {"github-actions", "pip"}

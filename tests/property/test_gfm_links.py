@@ -17,13 +17,14 @@ from scripts.render.markers import replace_block
 from tests.conftest import README
 from tests.property.test_hostile import hostile_papers, hostile_text
 
-cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm (GitHub's parser) is not installed: pip install -r requirements-dev.txt")
+cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm (GitHub's parser) is missing: install requirements-dev.txt")
 from cmarkgfm.cmark import Options  # noqa: E402
 
 EXTENSIONS = ["autolink", "table", "strikethrough", "tagfilter"]
 # Pieces that GitHub's autolink extension turns into links, and the characters around them that decide whether it does.
 LINKY = ["https://", "http://", "HTTPS://", "ftp://", "www.", "WWW.", "wWw.", "@", "mailto:", "xmpp:", ".", "..", "com",
-         "evil.example", "a", "Z9", "_", "\\", "-", "+", " ", "/", ":", "(", ")", "*", "~", "<", ">", "&", "é", ";", "|"]
+         "evil.example", "a", "Z9", "_", "\\", "-", "+", " ", "/", ":", "(", ")", "*", "~", "<", ">", "&", "é", ";",
+         "|"]
 linky_text = st.lists(st.one_of(st.sampled_from(LINKY), st.text(max_size=3)), max_size=16).map("".join)
 TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^>]*)>")
 
@@ -69,7 +70,7 @@ def test_an_escaped_cell_forms_no_link_image_or_html_on_github(text, limit):
 def page_links(page: str) -> tuple[set[str], set[str]]:
     """Return the tag names and the link or image targets of a rendered page."""
     names, targets = set(), set()
-    for closing, name, attributes in TAG.findall(github_html(page)):
+    for _closing, name, attributes in TAG.findall(github_html(page)):
         names.add(name.lower())
         targets.update(html.unescape(value) for value in re.findall(r'(?:href|src)="([^"]*)"', attributes))
     return names, targets
@@ -97,7 +98,8 @@ PAGE_TAGS = {"p", "h1", "h2", "h3", "table", "thead", "tbody", "tr", "th", "td",
 @given(linky_papers())
 def test_readme_and_month_pages_link_only_to_arxiv_and_code(papers):
     readme = replace_block(README, "LATEST_PAPERS", render.latest_block(papers, len(papers)), "README.md")
-    for page, versioned in [(readme, True), *((text, False) for text in render.month_pages("2025-05", papers, {}).values())]:
+    months = render.month_pages("2025-05", papers, {}).values()
+    for page, versioned in [(readme, True), *((text, False) for text in months)]:
         names, targets = page_links(page)
         assert names <= PAGE_TAGS, names - PAGE_TAGS
         assert targets - {"assets/img/trend.svg", "../assets/img/trend.svg"} <= allowed_targets(papers, versioned) | \

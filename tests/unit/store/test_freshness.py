@@ -57,5 +57,6 @@ def test_library_versions_are_part_of_the_digest(tree: Path, monkeypatch):
 
 def test_the_digest_covers_every_module_the_pages_import():
     names = {path.relative_to(REPO).as_posix() for path in freshness.renderer_files(REPO)}
-    assert {"scripts/paper.py", "scripts/store/archive.py", "scripts/render/listing.py", "templates/month.md.j2"} <= names
+    assert {"scripts/paper.py", "scripts/store/archive.py", "scripts/render/listing.py"} <= names
+    assert "templates/month.md.j2" in names
     assert not [name for name in names if "__pycache__" in name]
