@@ -5,9 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-# The archive's own files are named where they are read and written (store/ works inside the data folder).
-from .store.archive import INDEX_NAME, STATE_NAME, month_path
-from .store.freshness import RENDERED_NAME
+# Names inside the data folder, which store/ also uses (it works inside that folder). This module imports only the
+# standard library: publish, which runs isolated from installed packages (python -I -S), uses it.
+INDEX_NAME = "index.json"
+STATE_NAME = "state.json"
+RENDERED_NAME = "rendered.json"
+
+
+def month_path(data_dir: Path, month: str) -> Path:
+    """Return the data file of one month (YYYY-MM)."""
+    return data_dir / f"{month}.json"
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,17 @@
-"""Commit and push what an update generated; when another push wins the race, redo the merge on the new tip."""
+"""Commit and push what an update generated; when another push wins the race, redo the merge on the new tip.
+
+Runs on the standard library alone (the workflow starts it with `python -E -s -S`, without site-packages), so no
+installed package ever runs in the process that holds the token.
+"""
 
 from __future__ import annotations
 
 import argparse
 import base64
+import ctypes
+import json
 import os
-import shutil
+import re
 import subprocess
 import sys
 import tempfile
@@ -13,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from pathlib import Path
+from typing import Any
 
 from . import actions
 from .errors import ListError
@@ -21,6 +28,9 @@ from .layout import Layout
 # Everything `python -m scripts.update` writes. A run commits these paths and nothing else in the checkout.
 GENERATED = ("README.md", "articles/**", "collection/*.md", "assets/img/*.svg")
 DEFAULT_RETRIES = 3
+MONTH_FILE = re.compile(r"^articles/data/\d{4}-\d{2}\.json$")
+STATE_FILE = "articles/data/state.json"
+PR_SET_DUMPABLE = 4  # linux/prctl.h
 # Kept away from the update command that redoes a merge: it needs neither the token nor the step's output files.
 PRIVATE_ENV = ("GITHUB_TOKEN", "GITHUB_OUTPUT", "GITHUB_STEP_SUMMARY")
 
@@ -83,10 +93,13 @@ def merge_env(environ: Mapping[str, str]) -> dict[str, str]:
 
 
 def update_merge(root: Path, environ: Mapping[str, str] | None = None) -> Merge:
-    """Return a merge step that runs `python -m scripts.update --no-fetch --merge-archive DIR` in root."""
+    """Return a merge step that runs `python -m scripts.update --no-fetch --merge-archive DIR --merge-base BASE`
+    in root, where DIR holds the papers this run changed and BASE (DIR's sibling) the records they had before."""
 
     def merge(saved_archive: Path) -> None:
-        command = [sys.executable, "-m", "scripts.update", "--no-fetch", "--merge-archive", str(saved_archive)]
+        command = [sys.executable, "-m", "scripts.update", "--no-fetch", "--merge-archive", str(saved_archive),
+                   "--merge-base", str(saved_archive.parent / "base")]
+        hide_environment()
         result = subprocess.run(command, cwd=root, env=merge_env(os.environ if environ is None else environ), check=False)
         if result.returncode != 0:
             raise PublishError(
@@ -95,6 +108,14 @@ def update_merge(root: Path, environ: Mapping[str, str] | None = None) -> Merge:
             )
 
     return merge
+
+
+def hide_environment() -> None:
+    """On Linux, make this process's /proc files (its environment: the token) unreadable to the programs it starts."""
+    if sys.platform.startswith("linux") and ctypes.CDLL(None, use_errno=True).prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        reason = os.strerror(ctypes.get_errno())
+        raise PublishError(f"prctl(PR_SET_DUMPABLE) failed ({reason}): the merge would run where it could read "
+                           "the token; nothing was published")
 
 
 @dataclass
@@ -107,7 +128,8 @@ class Git:
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
         """Run `git ARGS`; raise PublishError with git's own message when it fails and check is set."""
         env = None if self.env is None else dict(self.env)
-        result = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, text=True, check=False)
+        result = subprocess.run(["git", *args], cwd=self.root, env=env, capture_output=True, encoding="utf-8",
+                                check=False)
         if check and result.returncode != 0:
             reason = last_line(result.stderr) or f"exit status {result.returncode}"
             raise PublishError(f"{self.root}: `git {' '.join(args)}` failed: {reason}")
@@ -194,23 +216,67 @@ class Publisher:
         self.git.run("fetch", "--quiet", "--no-tags", self.remote, f"+refs/heads/{self.branch}:{self.tracking_ref}")
 
     def redo_on_remote_tip(self, message: str) -> bool:
-        """Move to the remote tip, merge this run's archive into it and commit; return False if nothing changed."""
+        """Move to the remote tip, merge this run's papers into it and commit; return False if nothing changed."""
         tip = self.git.out("rev-parse", "--short", self.tracking_ref)
         self.log(f"{self.remote}/{self.branch} moved to {tip} during this run; merging this run's papers into it.")
         with tempfile.TemporaryDirectory(prefix="publish-archive-") as temp:
             saved = Path(temp) / "data"
-            save_archive(Layout(self.git.root).data, saved)
-            self.git.run("reset", "--quiet", "--hard", self.tracking_ref)
+            save_contribution(self.git, saved, Path(temp) / "base")
+            move_to(self.git, self.tracking_ref)
             self.merge(saved)
         return commit_generated(self.git, f"{message}\n\nMerged with {tip}, which reached the branch while this run was in progress.")
 
 
-def save_archive(source: Path, target: Path) -> None:
-    """Copy this run's archive folder aside so a reset cannot lose it."""
+def move_to(git: Git, ref: str) -> None:
+    """Move HEAD and the files it changed to ref, keeping every uncommitted change; refuse rather than overwrite one."""
+    result = git.run("reset", "--quiet", "--keep", ref, check=False)
+    if result.returncode != 0:
+        raise PublishError(
+            f"{git.root}: moving to {ref} would overwrite uncommitted changes "
+            f"({last_line(result.stderr) or 'git reset --keep failed'}); nothing was published: "
+            "commit or stash them, then rerun"
+        )
+
+
+def save_contribution(git: Git, target: Path, base: Path) -> None:
+    """Write what this run's commit changed in the archive: the papers it added or changed (month files in target, and
+    the state with the watermark) and the records those papers had before (the same files in base)."""
+    target.mkdir(parents=True)
+    base.mkdir(parents=True)
+    names = git.run("diff", "--name-only", "--no-renames", "-z", "HEAD^", "HEAD", "--", Layout(Path()).data.as_posix()).stdout
+    for name in sorted(filter(MONTH_FILE.match, names.split("\0"))):
+        ours, before = committed_json(git, "HEAD", name), committed_json(git, "HEAD^", name)
+        if ours is None:
+            continue  # the run emptied a month: its papers were dropped by overrides the newer commit holds too
+        original = {paper["id"]: paper for paper in (before or {}).get("papers", [])}
+        changed = [paper for paper in ours.get("papers", []) if original.get(paper["id"]) != paper]
+        if changed:
+            file_name = name.rsplit("/", 1)[1]
+            write_json(target / file_name, {**ours, "papers": changed})
+            before_records = [original[paper["id"]] for paper in changed if paper["id"] in original]
+            write_json(base / file_name, {**ours, "papers": before_records})
+    state = committed_json(git, "HEAD", STATE_FILE)
+    if state is not None:
+        write_json(target / "state.json", state)
+
+
+def committed_json(git: Git, revision: str, name: str) -> dict[str, Any] | None:
+    """Return a JSON file as committed at revision, or None when it does not exist there."""
+    result = git.run("show", f"{revision}:{name}", check=False)
+    if result.returncode != 0:
+        return None
     try:
-        shutil.copytree(source, target)
-    except OSError as error:
-        raise PublishError(f"{source}: could not save this run's archive before merging ({error}); check the checkout and rerun") from error
+        data = json.loads(result.stdout)
+    except ValueError as error:
+        raise PublishError(f"{name} at {revision}: not valid JSON ({error}); fix the file and rerun") from error
+    if not isinstance(data, dict):
+        raise PublishError(f"{name} at {revision}: expected a JSON object, got {type(data).__name__}; fix the file and rerun")
+    return data
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    """Write data as the archive stores JSON: sorted, indented, one trailing newline."""
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def current_branch(git: Git) -> str:

@@ -13,10 +13,11 @@ INVISIBLE = re.compile("[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2
 
 def forbidden_character(text: str) -> str | None:
     """The first character maintainer-written text may not hold: Unicode category C (controls, format characters such
-    as bidi and zero-width ones, surrogates, private-use and unassigned code points), or None."""
+    as bidi and zero-width ones, surrogates, private-use and unassigned code points) or a line or paragraph
+    separator, or None."""
     if text.isascii() and text.isprintable():
         return None  # the usual case, at C speed
-    return next((char for char in text if unicodedata.category(char)[0] == "C"), None)
+    return next((char for char in text if unicodedata.category(char)[0] == "C" or char in "\u2028\u2029"), None)
 
 
 def character_problem(text: str) -> str:

@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,6 +31,8 @@ from .store.lock import exclusive
 from .taxonomy import slugs
 
 log = logging.getLogger("update")
+PAPER_FIELDS = tuple(item.name for item in fields(Paper))
+PENDING_NAME = "pending.json"
 
 
 @dataclass
@@ -53,7 +55,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--dry-run", action="store_true", help="fetch and report what would change; write nothing")
     parser.add_argument("--config", type=Path, default=Path("config.yaml"), help="config file (default: config.yaml)")
     parser.add_argument("--merge-archive", type=Path, metavar="DIR", help="merge the papers of another articles/data folder")
+    parser.add_argument("--merge-base", type=Path, metavar="DIR",
+                        help="with --merge-archive: the records its papers had before; edits and deletions here win")
     parser.add_argument("--root", type=Path, default=Path("."), help=argparse.SUPPRESS)
+    parser.add_argument("--force", action="store_true", help=argparse.SUPPRESS)  # render every page (validate's check)
     return parser.parse_args(argv)
 
 
@@ -82,7 +87,7 @@ def page_logger(archive: Archive) -> Callable[[int, list[Paper]], None]:
     def on_page(_number: int, papers: list[Paper]) -> None:
         counter["pages"] += 1
         new = sum(1 for paper in papers if archive.get(paper) is None)
-        log.info("page %d: %d results, %d new", counter["pages"], len(papers), new)
+        log.info("page %d: %d results, %d not yet archived", counter["pages"], len(papers), new)
 
     return on_page
 
@@ -137,19 +142,45 @@ def rescore(paper: Paper, rules: RelevanceRules | None) -> Paper:
     return paper.with_changes(score=relevance.score(paper, rules), tags=relevance.assign_tags(paper, rules))
 
 
-def merge_archive(archive: Archive, other_dir: Path, report: Report) -> None:
-    """Merge every paper of another archive folder into this one; the later watermark wins."""
+def merge_archive(archive: Archive, other_dir: Path, report: Report, overrides: Overrides,
+                  base_dir: Path | None = None) -> None:
+    """Merge every paper of another archive folder into this one; the later watermark wins.
+
+    With `base_dir` (the records those papers had before the other run changed them), the merge follows intent: a paper
+    deleted here since stays deleted, and a field edited here since keeps its edit; the overrides apply to every merged
+    paper, so an exclusion made here wins too.
+    """
     other = Archive.open(other_dir)
+    base = Archive.open(base_dir) if base_dir is not None else None
     for month in other.all_months():
         for paper in other.month(month).values():
             existing = archive.get(paper)
-            merged = merge_paper(existing, paper)
-            if merged is not None:
-                (report.new if existing is None else report.updated).append(merged)
-                archive.put(merged)
-    marks = [mark for mark in (archive.state.get("watermark"), other.state.get("watermark")) if mark]
-    if marks:
-        archive.state["watermark"] = max(marks)
+            merged = merge_by_intent(existing, base.get(paper) if base else None, paper, base is not None)
+            if merged is None:
+                continue
+            corrected = corrections.correct_one(merged, overrides)
+            if corrected is None:
+                if existing is not None:
+                    archive.remove(existing)
+                    report.excluded.append(existing)
+                continue
+            (report.new if existing is None else report.updated).append(corrected)
+            archive.put(corrected)
+    for key in ("watermark", "checked"):
+        marks = [mark for mark in (archive.state.get(key), other.state.get(key)) if mark]
+        if marks:
+            archive.state[key] = max(marks)
+
+
+def merge_by_intent(current: Paper | None, original: Paper | None, incoming: Paper, knows_base: bool) -> Paper | None:
+    """Return the record to store for a paper another run changed from `original` to `incoming`, or None to leave it."""
+    if current is None:
+        return None if knows_base and original is not None else incoming  # deleted here meanwhile: the deletion wins
+    if original is None:
+        return merge_paper(current, incoming)
+    before, there, here = (dict(vars(paper)) for paper in (original, incoming, current))
+    changes = {name: there[name] for name in PAPER_FIELDS if before[name] != there[name] and before[name] == here[name]}
+    return current.with_changes(**changes) if changes else None
 
 
 def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Overrides, digest: str,
@@ -220,10 +251,12 @@ def run(args: argparse.Namespace) -> Report:
         merge_candidates(archive, candidates, config.relevance, overrides, report)
         if report.new or report.updated or args.since:
             archive.state["watermark"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
+        archive.state["checked"] = now.strftime("%Y-%m-%d")  # the day only: a rerun the same day changes nothing
     if args.merge_archive:
-        merge_archive(archive, args.merge_archive, report)
+        merge_archive(archive, args.merge_archive, report, overrides, args.merge_base)
     apply_overrides_everywhere(archive, config, overrides, digest, not args.no_fetch, report)
-    outputs = collect_outputs(root, archive, config, args.no_fetch or repair, repair, report, curated, overrides, now)
+    force = repair or args.force
+    outputs = collect_outputs(root, archive, config, args.no_fetch or force, force, report, curated, overrides, now)
     if args.dry_run:
         report.written = sorted(changed_outputs(outputs))
         return report
@@ -250,6 +283,11 @@ def publish_report(report: Report, environ: Mapping[str, str]) -> None:
     """Append the run summary and outputs to GitHub Actions' files when they are set."""
     actions.append(environ, actions.SUMMARY, step_summary(report))
     actions.append(environ, actions.OUTPUT, f"new={len(report.new)}\nupdated={len(report.updated)}\n")
+
+
+def stale_outputs(root: Path) -> list[Path]:
+    """Return every generated file that differs from a fresh render of the archive (nothing fetched or written)."""
+    return run(parse_args(["--no-fetch", "--dry-run", "--force", "--root", str(root)])).written
 
 
 def main(argv: list[str] | None = None) -> int:

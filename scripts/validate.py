@@ -84,11 +84,26 @@ def output_problems(root: Path, collections: Collections) -> list[str]:
     return problems
 
 
+def generated_problems(root: Path) -> list[str]:
+    """One line per generated file (pages, data, rendered.json) that differs from a fresh render of the archive."""
+    from . import update  # the update's own render path, run without fetching or writing
+
+    try:
+        stale = update.stale_outputs(root)
+    except ListError as error:
+        return [f"cannot render the generated pages ({error}); fix it, then {RERENDER}"]
+    return [f"{path.relative_to(root).as_posix()} is out of date with the archive and the renderer; {RERENDER}"
+            for path in stale]
+
+
 def find_problems(root: Path) -> tuple[Collections | None, list[str]]:
     """Return the collections (None when they do not load) and every problem under root, one line each, in order."""
     collections, collection_problems = read_collections(root)
     outputs = [] if collections is None else output_problems(root, collections)
-    return collections, collection_problems + overrides_problems(root) + config_problems(root) + outputs
+    problems = collection_problems + overrides_problems(root) + config_problems(root) + outputs
+    if collections is not None and not problems:  # the curated pages checked above are part of every render
+        problems += generated_problems(root)
+    return collections, problems
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -15,7 +15,8 @@ from .overrides import Overrides, apply_overrides, check_known_tags, load_overri
 def load(root: Path, slugs: tuple[str, ...]) -> tuple[Overrides, str]:
     """Return the validated overrides (tags among `slugs`) and a digest of their file ('' when there is none)."""
     path = Layout(root).overrides
-    digest = hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else ""
+    # Line endings normalised: a checkout with CRLF endings (core.autocrlf) must not look like an edited file.
+    digest = hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest() if path.exists() else ""
     overrides = load_overrides(path)
     check_known_tags(overrides, slugs, str(path))
     return overrides, digest

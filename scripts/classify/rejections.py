@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from ..errors import ArchiveError
@@ -12,6 +14,8 @@ from ..render.markdown import cell
 from ..store.archive import SCHEMA, dump_json, read_json
 
 TITLE_LIMIT = 200
+RECENT_DAYS = 30  # the audit lists rejections of the last month of runs
+DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {"id": str, "title": str, "score": (int, float), "date": str, "url": str}
 
 
@@ -46,7 +50,18 @@ def entry_problem(entry: object) -> str:
         split_version(entry["id"])
     except ValueError:
         return f"id {entry['id']!r} is not an arXiv ID"
+    if not DAY.match(entry["date"]) or not valid_day(entry["date"][:10]):
+        return f"date {entry['date']!r} does not start with a YYYY-MM-DD day"
     return ""
+
+
+def valid_day(text: str) -> bool:
+    """True when text is a real calendar day written YYYY-MM-DD."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def candidate(paper: Paper, run_date: str) -> Record:
@@ -56,17 +71,31 @@ def candidate(paper: Paper, run_date: str) -> Record:
 
 def merge_rejected(existing: Record, rejected: list[Paper], run_date: str, limit: int,
                    settled: frozenset[str] | set[str] = frozenset()) -> Record:
-    """Return the record with this run's rejected papers added: one entry per paper (its latest rejection), newest
-    run first and highest score first within a run, at most `limit` entries; IDs in `settled` (archived or
-    overridden since) are dropped."""
+    """Return the record with this run's rejected papers added: one entry per paper (its latest rejection), the
+    best-scoring `limit` of those rejected within RECENT_DAYS of the newest run, highest score first; IDs in `settled`
+    (archived or overridden since) are dropped."""
     recorded = {entry["id"]: entry for entry in existing.get("candidates", [])}
-    # A paper turned down again with the same score keeps its entry (and date), so a quiet run changes no byte.
+    # A paper turned down again with the same score keeps its entry (and date), so a rerun changes no byte.
     latest = {paper.id: candidate(paper, run_date) for paper in rejected
               if paper.id not in recorded or recorded[paper.id]["score"] != paper.score}
     kept = [entry for entry in recorded.values() if entry["id"] not in latest]
-    entries = [entry for entry in kept + list(latest.values()) if entry["id"] not in settled]
-    entries.sort(key=lambda entry: (entry["date"], entry["score"], entry["id"]), reverse=True)
-    return {"schema": SCHEMA, "candidates": entries[:max(limit, 0)]}
+    entries = recent([entry for entry in kept + list(latest.values()) if entry["id"] not in settled])
+    return {"schema": SCHEMA, "candidates": ranked(entries)[:max(limit, 0)]}
+
+
+def recent(entries: list[Record]) -> list[Record]:
+    """Return the entries rejected within RECENT_DAYS of the newest one: measured on the record, not on the clock."""
+    if not entries:
+        return []
+    newest = max(date.fromisoformat(entry["date"][:10]) for entry in entries)
+    cutoff = (newest - timedelta(days=RECENT_DAYS)).isoformat()
+    return [entry for entry in entries if entry["date"][:10] >= cutoff]
+
+
+def ranked(entries: list[Record]) -> list[Record]:
+    """Return the entries highest score first, then by the run that first recorded them, then by ID: one order for any
+    input order, in which a rerun's ties never displace what is already recorded."""
+    return sorted(entries, key=lambda entry: (-entry["score"], entry["date"], entry["id"]))
 
 
 def rejected_json(data: Record) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from pathlib import Path
 
@@ -30,11 +31,21 @@ README_BLOCKS = {
     "REFERENCES": "references",
 }
 CONTENTS = "CONTENTS"
+# Characters with a meaning in a quoted Mermaid label (or in the HTML it becomes), written as Mermaid entity codes.
+MERMAID_CODES = {"&": "#amp;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "#": "#35;", "`": "#96;"}
 
 
 def mermaid_label(value: str) -> str:
-    """Text safe inside a quoted Mermaid node label."""
-    return value.replace("&", "#amp;").replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
+    """Text safe inside a quoted Mermaid node label: one line of visible text, Mermaid's and HTML's specials as
+    Mermaid entity codes (#quot; and the like), so no label can end its node, the fence or open a Markdown string."""
+    return "".join(MERMAID_CODES.get(char) or mermaid_char(char) for char in value)
+
+
+def mermaid_char(char: str) -> str:
+    """One character of a Mermaid label: any space or line break as a space, controls and invisible ones dropped."""
+    if char.isspace():
+        return " "
+    return "" if unicodedata.category(char)[0] == "C" else char
 
 
 def environment(root: Path) -> jinja2.Environment:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 from ..paper import split_version
-from ..text_policy import character_problem
+from ..text_policy import forbidden_character
 from .entries import (
     EXAMPLE_HOSTS,
     MODALITIES,
@@ -24,9 +25,24 @@ from .entries import (
     Tool,
 )
 
+# What a URL may hold and still be a plain Markdown link target: ASCII, no space, quote, backslash, pipe, bracket,
+# brace, caret or backtick (they end a table cell or a link, or escape the character after them).
+CONTROL_NAMES = {"\r": "carriage return", "\0": "NUL", "\x1b": "escape", "\t": "tab", "\x7f": "delete"}
+URL_CHARACTERS = re.compile(r"[A-Za-z0-9\-._~:/?#@!$&*+,;=%]*")
+
 # ---------------------------------------------------------------- field rules
 
 Rule = Callable[[object], object]  # returns the checked value or raises FieldProblem
+
+
+def visible(value: str) -> str:
+    """Refuse a control, bidi or zero-width character, naming it and where it is."""
+    char = forbidden_character(value)
+    if char is not None:
+        name = CONTROL_NAMES.get(char) or unicodedata.name(char, "a control character").lower()
+        raise FieldProblem(f"contains U+{ord(char):04X} ({name}) at character {value.index(char) + 1}; delete it "
+                           "(invisible characters can reorder or hide text, or break the page)")
+    return value
 
 
 def text(value: object) -> str:
@@ -36,8 +52,7 @@ def text(value: object) -> str:
     value = str(value).strip()
     if not value or "\n" in value:
         raise FieldProblem("must be one non-empty line of text")
-    if character_problem(value):
-        raise FieldProblem(f"{value!r} {character_problem(value)}")
+    visible(value)
     if PLACEHOLDERS.search(value):
         raise FieldProblem(f"{value!r} is a placeholder; write the fact, or '-' where the field allows it")
     return value
@@ -106,12 +121,17 @@ def https_url(value: object) -> str:
     """An absolute https:// URL to a real host."""
     if not isinstance(value, str):
         raise FieldProblem(f"must be an https:// URL, not {describe(value)}")
-    match = URL.match(value.strip())
+    url = value.strip()
+    bad = URL_CHARACTERS.sub("", url)
+    if bad and url.startswith("https://"):
+        raise FieldProblem(f"{url!r} contains {bad[0]!r}, which cannot stand in a Markdown link or table; "
+                           "percent-encode it (e.g. %7C for |, %5C for \\, %20 for a space)")
+    match = URL.match(url)
     if match is None:
         raise FieldProblem(f"{value!r} is not a full https:// URL; write it like https://github.com/owner/repo")
     if EXAMPLE_HOSTS.match(match["host"]):
         raise FieldProblem(f"{value!r} points at a placeholder host; link the real page")
-    return value.strip()
+    return url
 
 
 def modality(value: object) -> tuple[str, ...]:

@@ -14,16 +14,17 @@ from ..curated.entries import OTHER_FILES, Collections
 from ..curated.load import load_collections
 from ..curated.readme import render_collection_outputs
 from ..errors import MarkerError
-from ..layout import Layout
+from ..layout import Layout, month_path
 from ..paper import Paper
 from ..store import freshness
-from ..store.archive import Archive, Summary, month_path, month_summary, read_month, sort_newest_first
+from ..store.archive import Archive, Summary, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
 from ..taxonomy import slugs
 from . import bibtex, chart, feed, listing
-from .markers import replace_block
+from .markers import marker_pair, replace_block
 
 LATEST = "LATEST_PAPERS"
+CHECKED = "LAST_CHECKED"  # optional README block: the day the list last fetched from arXiv successfully
 FEED_SIZE = 50
 PARALLEL_MONTHS = 8  # below this many months to render, starting worker processes costs more than it saves
 MAX_WORKERS = 4
@@ -94,7 +95,13 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     """Return README.md with the newest papers between its LATEST_PAPERS markers."""
     newest = archive.newest(config.list.readme_papers)
     total = sum(entry["count"] for entry in archive.index.values())
-    return replace_block(text, LATEST, listing.latest_block(newest, total), str(Layout(root).readme))
+    text = replace_block(text, LATEST, listing.latest_block(newest, total), str(Layout(root).readme))
+    if marker_pair(CHECKED)[0] not in text:
+        return text
+    checked = archive.state.get("checked")
+    note = (f"Last checked arXiv for new papers on {checked} (UTC)."
+            if checked else "The list has not checked arXiv yet.")
+    return replace_block(text, CHECKED, note, str(Layout(root).readme))
 
 
 def load_curated(root: Path) -> Collections | None:

@@ -12,6 +12,13 @@ ENTITIES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 BACKSLASHED = "|\\`*_[]$~"
 ESCAPES = str.maketrans({**ENTITIES, **{char: "\\" + char for char in BACKSLASHED}})
 SPECIALS = BACKSLASHED + "".join(ENTITIES)
+# GitHub's Markdown (cmark-gfm with its autolink extension) links bare `scheme://`, `www.` and e-mail addresses. A
+# backslash before the colon or the dot stops the first two. E-mail addresses are found after backslash escapes and
+# entities are resolved (https://github.github.com/gfm/#extended-email-autolink), so their @ becomes the look-alike
+# FULLWIDTH COMMERCIAL AT.
+AUTOLINK = re.compile(r"(?P<colon>:(?=//))|(?P<www>(?i:www)(?=\.))|(?<=[A-Za-z0-9.+_-])@(?=[\\A-Za-z0-9_.-]*\.)")
+AUTOLINK_HINTS = ("://", "@", "ww.", "WW.", "wW.", "Ww.")
+FULLWIDTH_AT = "\uff20"
 
 
 def contains_any(text: str, characters: str) -> bool:
@@ -55,8 +62,18 @@ def cell(text: str, limit: int = 0) -> str:
 
 
 def escape(text: str) -> str:
-    """Return plain text with its HTML and Markdown specials escaped."""
-    return text.translate(ESCAPES) if contains_any(text, SPECIALS) else text
+    """Return plain text with its HTML and Markdown specials escaped and its would-be autolinks broken."""
+    text = text.translate(ESCAPES) if contains_any(text, SPECIALS) else text
+    return AUTOLINK.sub(unlink, text) if any(hint in text for hint in AUTOLINK_HINTS) else text
+
+
+def unlink(match: re.Match[str]) -> str:
+    """Return the replacement that keeps one autolink trigger from linking: a backslash, or the look-alike @."""
+    if match["colon"]:
+        return "\\:"
+    if match["www"]:
+        return str(match["www"]) + "\\"
+    return FULLWIDTH_AT
 
 
 # Pipe tables padded the way awesome-lint's table-pipe-alignment rule measures them.

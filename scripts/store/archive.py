@@ -12,13 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ArchiveError
+from ..layout import INDEX_NAME, STATE_NAME, month_path
 from ..paper import REQUIRED_KEYS, Paper, Record
 from . import jsontext
 
 SCHEMA = 1
 MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
-INDEX_NAME = "index.json"
-STATE_NAME = "state.json"
 REQUIRED = frozenset(REQUIRED_KEYS)
 Summary = dict[str, Any]  # a month's index entry: {"count": int, "tags": {slug: int}}
 # Unchanged months kept in memory besides the changed ones: a full render walks every month once, so memory stays
@@ -28,11 +27,6 @@ METADATA = ("title", "authors", "summary", "updated", "categories", "comment", "
 # A record's ID line as dump_json writes it (keys sorted, indent 2; strings never hold a raw newline), found without
 # parsing the month: 0.4 s for 100,000 papers (212 MB), where parsing every month takes 2.6 s.
 ID_LINE = re.compile(rb'\n      "id": "([^"\\\n]+)",?\n')
-
-
-def month_path(data_dir: Path, month: str) -> Path:
-    """Return the data file of one month (YYYY-MM)."""
-    return data_dir / f"{month}.json"
 
 
 def dump_json(data: object) -> str:

@@ -4,30 +4,62 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from importlib import metadata
 from pathlib import Path
 
-from .archive import SCHEMA, dump_json, month_path, read_json
+from ..layout import RENDERED_NAME, month_path
+from .archive import SCHEMA, dump_json, read_json
 
-RENDERED_NAME = "rendered.json"
 PACKAGE = Path(__file__).resolve().parents[1]
-# Everything a month page or .bib is rendered with: a change to any of these re-renders every month.
-RENDERER_SOURCES = ("scripts/render/listing.py", "scripts/render/markdown.py", "scripts/render/bibtex.py",
-                    "scripts/render/build.py",
-                    "templates/_table.md.j2", "templates/month.md.j2")
+# Everything a page is rendered with: every source file under these folders, and the libraries that shape the text.
+# A change to any of them re-renders every month.
+RENDERER_FOLDERS = ("scripts", "templates")
+RENDERER_LIBRARIES = ("jinja2", "markupsafe", "pyyaml")
+
+
+def renderer_files(root: Path) -> list[Path]:
+    """Return every source file under the renderer folders by path (caches, editor backups and dotfiles left out)."""
+    files = []
+    for folder in RENDERER_FOLDERS:
+        for path in (root / folder).rglob("*"):
+            parts = path.relative_to(root).parts
+            if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in parts) \
+                    and not path.name.endswith(("~", ".pyc")):
+                files.append(path)
+    return sorted(files, key=lambda path: path.relative_to(root).as_posix())
+
+
+def library_versions() -> list[str]:
+    """Return 'name version' for each library that shapes the output ('missing' when one is not installed)."""
+    versions = []
+    for name in RENDERER_LIBRARIES:
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} missing")
+    return versions
+
+
+def source_digest(root: Path) -> str:
+    """Return the digest of the renderer's sources under root, line endings normalised so every checkout agrees."""
+    digest = hashlib.sha256()
+    for path in renderer_files(root):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
+    for line in library_versions():
+        digest.update(line.encode() + b"\0")
+    return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
 def renderer_digest() -> str:
-    """Return the digest of the renderer's source files."""
-    digest = hashlib.sha256()
-    for name in RENDERER_SOURCES:
-        digest.update((PACKAGE.parent / name).read_bytes())
-    return digest.hexdigest()
+    """Return the digest of the code, templates and libraries this checkout renders with."""
+    return source_digest(PACKAGE.parent)
 
 
 def month_digest(data: bytes) -> str:
     """Return the digest of one month's data file as rendered by the current renderer."""
-    return hashlib.sha256(renderer_digest().encode() + data).hexdigest()[:32]
+    return hashlib.sha256(renderer_digest().encode() + data.replace(b"\r\n", b"\n")).hexdigest()[:32]
 
 
 def load_rendered(data_dir: Path) -> tuple[str, dict[str, str]]:

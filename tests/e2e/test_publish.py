@@ -306,3 +306,148 @@ def test_a_lost_race_is_merged_by_the_real_update_command(tmp_path, fake_arxiv):
     assert f"https://arxiv.org/abs/{ours.id}v1)" in readme and f"https://arxiv.org/abs/{theirs.id}v1)" in readme
     assert git(remote, "log", "--format=%s", "main").splitlines() == ["Add 1 new paper", "Add 1 new paper", "Seed"]
     assert ".update.lock" not in git(remote, "ls-tree", "-r", "--name-only", "main")
+
+
+# ---------------------------------------------------------------- a lost race merged by intent
+
+
+def seeded_clones(tmp_path: Path, fake_arxiv, papers) -> tuple[Path, Path, Path]:
+    """A bare origin whose archive holds `papers` (from the fake arXiv), and two clones: the run and a maintainer."""
+    remote, seed = tmp_path / "origin.git", make_project(tmp_path / "seed")
+    (seed / ".gitignore").write_text((ROOT / ".gitignore").read_text(encoding="utf-8"), encoding="utf-8")
+    fake_arxiv.papers = papers
+    assert update.main(["--root", str(seed), "--since", "2025-01-01"]) == 0
+    git(tmp_path, "init", "--quiet", "--bare", "--initial-branch=main", str(remote))
+    git(seed, "init", "--quiet", "--initial-branch=main")
+    git(seed, "add", "--all")
+    git(seed, "commit", "--quiet", "-m", "Seed")
+    git(seed, "push", "--quiet", str(remote), "main")
+    for name in ("run", "other"):
+        git(tmp_path, "clone", "--quiet", str(remote), name)
+    return remote, tmp_path / "run", tmp_path / "other"
+
+
+def edit_records(data_dir: Path, change) -> None:
+    """Let `change` edit (or drop, by returning None) every record of every month file, as a person would by hand."""
+    for path in data_dir.glob("[0-9]*.json"):
+        document = json.loads(path.read_text(encoding="utf-8"))
+        document["papers"] = [record for record in map(change, document["papers"]) if record is not None]
+        path.write_text(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def archived(data_dir: Path) -> dict[str, dict]:
+    """Return every archived record by ID."""
+    return {record["id"]: record for path in data_dir.glob("[0-9]*.json")
+            for record in json.loads(path.read_text(encoding="utf-8"))["papers"]}
+
+
+def test_a_lost_race_keeps_an_exclude_a_hand_correction_and_a_deletion(tmp_path, fake_arxiv):
+    from dataclasses import replace
+    seed_papers, arrivals = make_papers(6), make_papers(2, start="2025-04-01T00:00:00Z", first_number=50)
+    remote, run, other = seeded_clones(tmp_path, fake_arxiv, seed_papers)
+    excluded, corrected, deleted, revised = (paper.id for paper in seed_papers[:4])
+    # The run fetches two new papers and new versions of two archived ones (a maintainer corrects one meanwhile).
+    fake_arxiv.papers = [replace(paper, version=2, summary="A revised abstract about jailbreak attacks on LLMs.")
+                         if paper.id in (corrected, revised) else paper for paper in seed_papers] + arrivals
+    assert update.main(["--root", str(run), "--since", "2025-01-01"]) == 0
+    # Meanwhile a maintainer excludes a paper, corrects a title and deletes a record by hand, re-renders and pushes.
+    (other / "collection").mkdir()
+    (other / "collection" / "overrides.yaml").write_text(f'exclude:\n  - {{id: "{excluded}", reason: "off-topic"}}\n',
+                                                          encoding="utf-8")
+    edit_records(other / "articles" / "data", lambda record: None if record["id"] == deleted else
+                 {**record, "title": "A Corrected Title"} if record["id"] == corrected else record)
+    assert update.main(["--root", str(other), "--no-fetch"]) == 0
+    git(other, "add", "--all")
+    git(other, "commit", "--quiet", "-m", "Exclude one paper, correct a title, delete a record")
+    git(other, "push", "--quiet", "origin", "main")
+    # Edits the run's checkout holds that publish does not own survive the move to the new tip.
+    (run / "notes.txt").write_text("a person's scratch file\n", encoding="utf-8")
+    ignore = run / ".gitignore"
+    ignore.write_text(ignore.read_text(encoding="utf-8") + "# a local edit\n", encoding="utf-8")
+    merge = update_merge(run, {**os.environ, "PYTHONPATH": str(ROOT)})
+    assert publisher(run, merge).publish(commit_message(2, 2))
+    tip = tmp_path / "tip"
+    git(tmp_path, "clone", "--quiet", str(remote), tip.name)
+    records = archived(tip / "articles" / "data")
+    assert excluded not in records and deleted not in records
+    assert records[corrected]["title"] == "A Corrected Title" and records[corrected]["version"] == 2
+    assert records[corrected]["summary"].startswith("A revised abstract") and records[revised]["version"] == 2
+    assert {paper.id for paper in arrivals} <= set(records) and len(records) == 6
+    readme = (tip / "README.md").read_text(encoding="utf-8")
+    assert excluded not in readme and deleted not in readme and "A Corrected Title" in readme
+    assert update.stale_outputs(tip) == []  # every page matches the merged archive
+    assert (run / "notes.txt").exists() and ignore.read_text(encoding="utf-8").endswith("# a local edit\n")
+
+
+def test_a_lost_race_never_overwrites_an_uncommitted_edit(repos):
+    remote, run, other = repos
+    (other / "config.yaml").write_text("list: {readme_papers: 3}\n", encoding="utf-8")
+    git(other, "commit", "--quiet", "--all", "-m", "A maintainer retunes the list")
+    theirs = commit_and_push(other, ["2505.00001", "2505.00099"], "Add 1 new paper")
+    write_month(run, ["2505.00001", "2505.00002"])
+    (run / "config.yaml").write_text("list: {readme_papers: 7}\n", encoding="utf-8")  # uncommitted, not generated
+
+    def merge_must_not_run(saved: Path) -> None:
+        raise AssertionError("the merge must not run over an uncommitted edit")
+
+    with pytest.raises(PublishError, match=r"would overwrite uncommitted changes.*commit or stash them"):
+        publisher(run, merge_must_not_run).publish("Add 1 new paper")
+    assert (run / "config.yaml").read_text(encoding="utf-8") == "list: {readme_papers: 7}\n"
+    assert git(remote, "rev-parse", "main") == theirs
+
+
+def test_the_saved_contribution_holds_only_what_the_run_changed(repos):
+    remote, run, other = repos
+    write_month(run, ["2505.00001", "2505.00002"])
+    commit_and_push(other, ["2505.00099"], "A person deleted 2505.00001 and added another")
+    saved = []
+
+    def merge(path: Path) -> None:
+        saved.append((read_ids(path), read_ids(path.parent / "base")))
+        union_merge(run)(path)
+
+    publisher(run, merge).publish("x")
+    assert saved == [({"2505.00002"}, set())]
+    assert remote_ids(remote) == {"2505.00099", "2505.00002"}  # the deletion made meanwhile stays
+
+
+# ---------------------------------------------------------------- isolation from third-party code
+
+
+STDLIB_ONLY = """\
+import sys
+import scripts.publish
+ours = sys.stdlib_module_names | {"scripts", "__main__"}
+third_party = sorted(name for name in sys.modules if name.split(".")[0] not in ours)
+print(third_party, [path for path in sys.path if "site-packages" in path])
+"""
+
+
+def test_publish_runs_on_the_standard_library_alone():
+    import sys
+    result = subprocess.run([sys.executable, "-E", "-s", "-S", "-c", STDLIB_ONLY], cwd=ROOT, capture_output=True,
+                            text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[] []"
+    usage = subprocess.run([sys.executable, "-E", "-s", "-S", "-m", "scripts.publish", "--help"], cwd=ROOT,
+                           capture_output=True, text=True, check=False)
+    assert usage.returncode == 0 and "--retries" in usage.stdout
+
+
+def test_the_workflow_starts_publish_without_site_packages():
+    workflow = (ROOT / ".github" / "workflows" / "update.yml").read_text(encoding="utf-8")
+    assert "exec python -E -s -S -m scripts.publish" in workflow
+    assert "never see it" not in workflow  # the old comment claimed the installed packages could not reach the token
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="needs Linux /proc")
+def test_the_merge_cannot_read_the_token_from_the_publishing_process():
+    import sys
+    script = ("import ctypes, os, subprocess\nfrom scripts.publish import hide_environment\nhide_environment()\n"
+              "print(ctypes.CDLL(None).prctl(3, 0, 0, 0, 0))\n"
+              "print(subprocess.run(['cat', f'/proc/{os.getpid()}/environ'], capture_output=True).returncode != 0)\n")
+    result = subprocess.run([sys.executable, "-E", "-s", "-S", "-c", script], cwd=ROOT, capture_output=True, text=True,
+                            check=False)
+    dumpable, unreadable = result.stdout.split()
+    assert dumpable == "0"  # PR_GET_DUMPABLE: /proc/<pid>/environ now belongs to root
+    assert unreadable == "True" or os.geteuid() == 0  # root reads it anyway; the workflow's runner user cannot

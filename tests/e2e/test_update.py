@@ -261,7 +261,7 @@ def test_cli_runs_as_a_module(fake_arxiv, project):
     result = subprocess.run([sys.executable, "-m", "scripts.update", "--since", "2025-01-01"], cwd=project,
                             env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stderr
-    assert "page 1: 5 results, 5 new" in result.stderr
+    assert "page 1: 5 results, 5 not yet archived" in result.stderr
     bad = subprocess.run([sys.executable, "-m", "scripts.update", "--since", "yesterday"], cwd=project,
                          env={**__import__("os").environ, "PYTHONPATH": str(REPO)}, capture_output=True, text=True, check=False)
     assert bad.returncode != 0 and "expected a date like" in bad.stderr

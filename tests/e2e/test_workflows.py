@@ -157,8 +157,9 @@ def test_ci_runs_tests_validation_awesome_lint_and_both_linters():
     workflow = load(GITHUB / "workflows" / "ci.yml")
     assert {"pull_request", "push"} <= set(workflow["on"])
     commands = "\n".join(step.get("run", "") for _, step in steps(workflow))
-    for command in ("pip install -r requirements-dev.txt", "python -m pytest -q", "python -m scripts.validate",
-                    "npm ci", "awesome-lint", "zizmor --offline", "--builtin-schema vendor.github-workflows", "ruff check", "mypy"):
+    for command in ("pip install --require-hashes --no-deps -r requirements-dev.txt", "python -m pytest -q -rs",
+                    "python -m scripts.validate", "npm ci", "awesome-lint", "zizmor --offline",
+                    "--builtin-schema vendor.github-workflows", "ruff check", "mypy"):
         assert command in commands
 
 
@@ -190,7 +191,7 @@ def test_the_workflow_schema_accepts_every_workflow(path):
 
 def test_the_dependabot_schema_accepts_the_dependabot_config():
     config = yaml.safe_load(DEPENDABOT.read_text(encoding="utf-8"))
-    assert [update["package-ecosystem"] for update in config["updates"]] == ["github-actions"]
+    assert [update["package-ecosystem"] for update in config["updates"]] == ["github-actions", "pip"]
     result = run(tool("check-jsonschema"), "--builtin-schema", "vendor.dependabot", str(DEPENDABOT))
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -199,3 +200,61 @@ def test_the_workflow_schema_does_reject_a_broken_workflow(tmp_path):
     broken = tmp_path / "broken.yml"
     broken.write_text("on: push\njobs:\n  go:\n    runs-on: ubuntu-24.04\n    stepz: []\n", encoding="utf-8")
     assert run(tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", str(broken)).returncode != 0
+
+
+# ---------------------------------------------------------------- locked dependencies
+
+LOCKED = re.compile(r"^(?P<name>[A-Za-z0-9][A-Za-z0-9._-]*)==(?P<version>\S+) \\$")
+
+
+def locked(path: Path) -> dict[str, int]:
+    """Return each package a pip-compile lock pins with how many hashes it lists; fail on a line that is not a pin."""
+    pins: dict[str, int] = {}
+    name = ""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if match := LOCKED.match(line):
+            name = match["name"].lower().replace("_", "-")
+            pins[name] = 0
+        else:
+            assert line.startswith("    --hash=sha256:") and name, f"{path.name}: not a pinned, hashed line: {line!r}"
+            pins[name] += 1
+    return pins
+
+
+def required(path: Path) -> set[str]:
+    """Return the package names a .in file asks for directly."""
+    names = set()
+    for line in path.read_text(encoding="utf-8").splitlines():
+        requirement = line.split("#", 1)[0].strip()
+        if requirement and not requirement.startswith("-"):
+            names.add(re.split(r"[<>=!~\[ ;]", requirement, maxsplit=1)[0].lower().replace("_", "-"))
+    return names
+
+
+@pytest.mark.parametrize("stem", ["requirements", "requirements-dev"])
+def test_each_lock_pins_every_package_with_hashes(stem):
+    pins = locked(ROOT / f"{stem}.txt")
+    assert pins and all(count >= 1 for count in pins.values()), pins
+    assert required(ROOT / f"{stem}.in") <= set(pins)
+    assert f"--output-file={stem}.txt" in (ROOT / f"{stem}.txt").read_text(encoding="utf-8")  # pip-compile's header
+
+
+def test_the_dev_lock_installs_the_same_runtime_versions_as_the_nightly_run():
+    runtime = (ROOT / "requirements.txt").read_text(encoding="utf-8")
+    development = (ROOT / "requirements-dev.txt").read_text(encoding="utf-8")
+    pins = [line.split(" ")[0] for line in runtime.splitlines() if LOCKED.match(line)]
+    assert pins and all(f"\n{pin} \\" in development for pin in pins)
+    assert required(ROOT / "requirements.in") >= {"arxiv", "jinja2", "pyyaml"}
+
+
+def test_the_workflows_install_only_from_the_locks_and_dependabot_keeps_them_current():
+    commands = {path.name: "\n".join(step.get("run", "") for _, step in steps(load(path))) for path in WORKFLOWS}
+    assert "pip install --require-hashes --no-deps -r requirements.txt" in commands["update.yml"]
+    assert "pip install --require-hashes --no-deps -r requirements-dev.txt" in commands["ci.yml"]
+    installs = [line for text in commands.values() for line in text.splitlines() if "pip install" in line]
+    assert all("--require-hashes" in line for line in installs), installs
+    config = yaml.safe_load(DEPENDABOT.read_text(encoding="utf-8"))
+    ecosystems = {update["package-ecosystem"] for update in config["updates"]}
+    assert ecosystems == {"github-actions", "pip"}

@@ -20,7 +20,8 @@ from scripts.errors import CollectionError, ConfigError
 from scripts.ingest.links import extract_code_urls, extract_venue
 from scripts.paper import Paper
 from scripts.render import listing as render
-from scripts.render.markdown import cell, plain, shorten
+from scripts.render import markdown
+from scripts.render.markdown import FULLWIDTH_AT, cell, shorten
 from scripts.render.markers import marker_pair, replace_block
 from scripts.yamlfile import MAX_DEPTH, MAX_YAML_BYTES, load_yaml
 from tests.conftest import README, REPO, snapshot
@@ -62,9 +63,15 @@ def gfm_cells(line: str) -> list[str]:
     return [*cells, current]
 
 
+def plain(text: str) -> str:
+    """The cleaned text, read with the look-alike @ that keeps an e-mail address from linking as an @."""
+    return markdown.plain(text).replace(FULLWIDTH_AT, "@")
+
+
 def inline_text(tokens) -> str:
-    """The text a reader sees in a run of inline tokens."""
-    return "".join(token.content for token in tokens if token.type in ("text", "code_inline", "softbreak"))
+    """The text a reader sees in a run of inline tokens (the look-alike @ read as @)."""
+    text = "".join(token.content for token in tokens if token.type in ("text", "code_inline", "softbreak"))
+    return text.replace(FULLWIDTH_AT, "@")
 
 
 def table_rows(tokens, lines: list[str]) -> list[tuple[str, list]]:

@@ -28,11 +28,11 @@ def ids(record: dict) -> list[tuple[str, str]]:
     return [(entry["id"], entry["date"]) for entry in record["candidates"]]
 
 
-def test_a_run_adds_its_candidates_newest_run_first_highest_score_first():
+def test_a_run_adds_its_candidates_highest_score_first():
     first = merge_rejected(empty_rejected(), [paper("2501.00001", 2), paper("2501.00002", 5)], RUN1, 10)
-    second = merge_rejected(first, [paper("2501.00003", 1)], RUN2, 10)
-    assert ids(second) == [("2501.00003", RUN2), ("2501.00002", RUN1), ("2501.00001", RUN1)]
-    assert second["candidates"][0] == {"id": "2501.00003", "title": "A paper", "score": 1, "date": RUN2,
+    second = merge_rejected(first, [paper("2501.00003", 1), paper("2501.00004", 2)], RUN2, 10)
+    assert ids(second) == [("2501.00002", RUN1), ("2501.00001", RUN1), ("2501.00004", RUN2), ("2501.00003", RUN2)]
+    assert second["candidates"][3] == {"id": "2501.00003", "title": "A paper", "score": 1, "date": RUN2,
                                        "url": "https://arxiv.org/abs/2501.00003"}
 
 
@@ -42,12 +42,34 @@ def test_a_paper_rejected_again_keeps_only_its_latest_entry():
     assert [(entry["id"], entry["score"], entry["date"]) for entry in second["candidates"]] == [("2501.00001", 3, RUN2)]
 
 
-def test_the_record_is_bounded_dropping_the_oldest_and_weakest_first():
+def test_the_record_is_bounded_keeping_the_best_scores():
     first = merge_rejected(empty_rejected(), [paper(f"2501.0000{n}", n) for n in range(1, 6)], RUN1, 4)
     assert [entry["score"] for entry in first["candidates"]] == [5, 4, 3, 2]
-    second = merge_rejected(first, [paper("2502.00001", 0), paper("2502.00002", -3)], RUN2, 4)
-    assert ids(second) == [("2502.00001", RUN2), ("2502.00002", RUN2), ("2501.00005", RUN1), ("2501.00004", RUN1)]
+    second = merge_rejected(first, [paper("2502.00001", 3), paper("2502.00002", -3)], RUN2, 4)
+    assert ids(second) == [("2501.00005", RUN1), ("2501.00004", RUN1), ("2501.00003", RUN1), ("2502.00001", RUN2)]
     assert merge_rejected(second, [paper("2503.00001", 1)], RUN2, 0) == empty_rejected()
+
+
+def test_a_rerun_in_a_later_minute_keeps_the_same_best_near_misses():
+    # The old order (newest run first) swapped the kept entries between the best and the worst on alternate reruns.
+    candidates = [paper(f"2501.{n:05d}", n % 57) for n in range(3000)]
+    runs = ["2026-05-01T06:00Z", "2026-05-01T06:01Z", "2026-05-01T06:02Z", "2026-05-02T06:00Z"]
+    records = [merge_rejected(empty_rejected(), candidates, runs[0], 500)]
+    for run in runs[1:]:
+        records.append(merge_rejected(records[-1], list(reversed(candidates)), run, 500))
+    assert all(rejected_json(record) == rejected_json(records[0]) for record in records)
+    best = sorted((n % 57 for n in range(3000)), reverse=True)[:500]
+    assert [entry["score"] for entry in records[0]["candidates"]] == best
+
+
+def test_rejections_older_than_a_month_before_the_newest_run_age_out():
+    first = merge_rejected(empty_rejected(), [paper("2501.00001", 9)], "2026-03-01T06:00Z", 10)
+    later = merge_rejected(first, [paper("2501.00002", 1)], "2026-03-31T06:00Z", 10)
+    assert [entry["id"] for entry in later["candidates"]] == ["2501.00001", "2501.00002"]
+    month_on = merge_rejected(later, [paper("2501.00003", 1)], "2026-04-01T06:00Z", 10)
+    assert [entry["id"] for entry in month_on["candidates"]] == ["2501.00002", "2501.00003"]
+    # A run that rejects nothing changes nothing, however late it comes: the clock alone moves no entry.
+    assert merge_rejected(month_on, [], "2027-01-01T00:00Z", 10) == month_on
 
 
 def test_settled_papers_leave_the_record():
@@ -74,6 +96,8 @@ def test_the_record_round_trips_through_its_file(tmp_path):
      "candidates[0]: id 'x' is not an arXiv ID"),
     ('{"schema": 1, "candidates": [{"id": "2501.00001", "title": "t", "score": true, "date": "d", "url": "u"}]}',
      "candidates[0]: score is missing or not a number"),
+    ('{"schema": 1, "candidates": [{"id": "2501.00001", "title": "t", "score": 1, "date": "2026-13-01", "url": "u"}]}',
+     "candidates[0]: date '2026-13-01' does not start with a YYYY-MM-DD day"),
 ])
 def test_a_damaged_record_names_the_file_and_the_fix(tmp_path, text, message):
     path = tmp_path / "rejected.json"

@@ -119,7 +119,7 @@ def test_entry_that_is_not_a_mapping(tmp_path):
     ("http://github.com/owner/repo", "not a full https:// URL"),
     ("github.com/owner/repo", "not a full https:// URL"),
     ("https://example.com/reasonguard", "placeholder host"),
-    ("https://github.com/owner/repo with space", "not a full https:// URL"),
+    ("https://github.com/owner/repo with space", "contains ' ', which cannot stand in a Markdown link"),
 ])
 def test_bad_url_is_rejected(tmp_path, url, hint):
     root = copy_project(tmp_path)
