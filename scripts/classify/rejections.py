@@ -87,7 +87,15 @@ def page_row(entry: dict) -> dict:
     }
 
 
+def runs(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+    """Group candidate rows (newest run first) by the run that turned them down, keeping their order."""
+    grouped: dict[str, list[dict]] = {}
+    for row in rows:
+        grouped.setdefault(row["date"], []).append(row)
+    return list(grouped.items())
+
+
 def rejected_page(data: dict, threshold: float) -> str:
-    """Render articles/rejected.md: the recorded candidates with the override line that promotes each."""
+    """Render articles/rejected.md: the recorded candidates by run, each with the override line that promotes it."""
     rows = [page_row(entry) for entry in data.get("candidates", [])]
-    return render("rejected.md.j2", rows=rows, threshold=f"{threshold:g}")
+    return render("rejected.md.j2", runs=runs(rows), total=len(rows), threshold=f"{threshold:g}")

@@ -9,7 +9,6 @@ from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
 
-from ..taxonomy import slugs
 from ..config import Config
 from ..curated.entries import COLLECTION_DIR, OTHER_FILES
 from ..curated.load import load_collections
@@ -19,13 +18,14 @@ from ..store import freshness
 from ..store.archive import Archive, month_path, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
 from . import bibtex, chart, feed, listing
+from .domains import domain_outputs, domain_pages_stale
 from .markers import replace_block
 
 LATEST = "LATEST_PAPERS"
 FEED_SIZE = 50
 PARALLEL_MONTHS = 8  # below this many months to render, starting worker processes costs more than it saves
 MAX_WORKERS = 4
-CHART_MONTHS = 24
+CHART_MONTHS = 24  # at most: the chart starts at the first archived month
 CHART_PATH = "assets/img/trend.svg"
 # A month's generated files under articles/: its pages (2025-05.md, 2025-05-p2.md, ...) and its BibTeX file.
 MONTH_OUTPUT = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
@@ -42,9 +42,9 @@ def month_range(last: str, count: int) -> list[str]:
 
 
 def chart_output(index: dict, domains: list[str]) -> str:
-    """Return the SVG of papers per month by domain over the last CHART_MONTHS months of the archive."""
-    months = month_range(max(index), CHART_MONTHS) if index else []
-    counts = {month: index.get(month, {}).get("tags", {}) for month in months}
+    """Return the SVG of papers per month by primary domain, from the first archived month (at most CHART_MONTHS)."""
+    months = [month for month in month_range(max(index), CHART_MONTHS) if month >= min(index)] if index else []
+    counts = {month: index.get(month, {}).get("primary", {}) for month in months}
     return chart.render_chart(counts, domains, months)
 
 
@@ -93,7 +93,8 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     """Return README.md with the newest papers between its LATEST_PAPERS markers."""
     newest = archive.newest(config.list.readme_papers)
     total = sum(entry["count"] for entry in archive.index.values())
-    return replace_block(text, LATEST, listing.latest_block(newest, total), str(root / "README.md"))
+    counts = listing.domain_counts(archive.live_index(), config.taxonomy)
+    return replace_block(text, LATEST, listing.latest_block(newest, total, counts), str(root / "README.md"))
 
 
 def load_curated(root: Path):
@@ -147,10 +148,11 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs, digests = all_month_outputs(articles, archive, months)
     live_index = archive.live_index()
     outputs.update(orphan_outputs(articles, set(live_index)))
-    domains = list(slugs(config.taxonomy))  # the chart and the archive index count every domain, in reader order
-    outputs[articles / "README.md"] = listing.archive_index(live_index, domains, rejected_count)
+    if months or domain_pages_stale(articles, archive, config.taxonomy):
+        outputs.update(domain_outputs(articles, archive, config.taxonomy))  # a month's papers appear on domain pages
+    outputs[articles / "README.md"] = listing.archive_index(live_index, config.taxonomy, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)
-    outputs[root / CHART_PATH] = chart_output(live_index, domains)
+    outputs[root / CHART_PATH] = chart_output(live_index, [domain.slug for domain in config.taxonomy])
     readme = readme_output(root, archive, config, readme_text(root))
     outputs[root / "README.md"] = readme
     if curated is not None:
