@@ -119,9 +119,10 @@ def check_item(inline: list, paper: Paper, versioned: bool) -> None:
     """Assert one item reads exactly as the paper's (plain, shortened) text: date, title link, venue, domain links,
     authors and code link, with no markup from the paper."""
     assert inline[0].type == "text" and inline[0].content == f"{paper.published[:10]} · "
-    assert [token.type for token in inline[1:3]] == ["strong_open", "link_open"]
-    assert inline[2].attrs["href"] == paper.url + (f"v{paper.version}" if versioned else "")
-    closing = next(index for index, token in enumerate(inline) if token.type == "link_close")
+    assert [token.type for token in inline[1:3]] == ["link_open", "strong_open"]
+    assert inline[1].attrs["href"] == paper.url + (f"v{paper.version}" if versioned else "")
+    closing = next(index for index, token in enumerate(inline) if token.type == "strong_close")
+    assert inline[closing + 1].type == "link_close"
     title = inline[3:closing]
     assert inline_text(title) == (shorten(plain(paper.title), render.TITLE_LIMIT) or "(untitled)")
     brk = next(index for index, token in enumerate(inline) if token.type == "hardbreak")
