@@ -147,9 +147,11 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     articles = root / "articles"
     outputs, digests = all_month_outputs(articles, archive, months)
     live_index = archive.live_index()
-    outputs.update(orphan_outputs(articles, set(live_index)))
-    if months or domain_pages_stale(articles, archive, config.taxonomy):
-        outputs.update(domain_outputs(articles, archive, config.taxonomy))  # a month's papers appear on domain pages
+    orphans = orphan_outputs(articles, set(live_index))
+    outputs.update(orphans)
+    # A rendered or removed month changes the domain pages its papers are on; they are rendered again whole.
+    if months or orphans or domain_pages_stale(articles, config.taxonomy):
+        outputs.update(domain_outputs(articles, archive, config.taxonomy))
     outputs[articles / "README.md"] = listing.archive_index(live_index, config.taxonomy, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)
     outputs[root / CHART_PATH] = chart_output(live_index, [domain.slug for domain in config.taxonomy])

@@ -39,20 +39,16 @@ def papers_by_domain(archive: Archive, months: list[str], slugs: set[str]) -> di
 def domain_outputs(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]) -> dict[Path, str | None]:
     """Return every domain's pages, plus None for any other page left in articles/domains/ (a shorter or removed domain)."""
     folder = articles / DOMAINS_DIR
-    live = sorted(archive.live_index())
-    found = papers_by_domain(archive, live, {domain.slug for domain in taxonomy})
+    found = papers_by_domain(archive, sorted(archive.live_index()), {domain.slug for domain in taxonomy})
     outputs: dict[Path, str | None] = {}
-    for domain in taxonomy if live else ():  # an empty archive has no domain pages, like no month pages
+    for domain in taxonomy:  # every domain has a page, empty or not, so links to it always lead somewhere
         outputs.update({folder / name: text for name, text in domain_pages(domain, found[domain.slug]).items()})
     if folder.is_dir():
         outputs.update({path: None for path in folder.glob("*.md") if path not in outputs})
     return outputs
 
 
-def domain_pages_stale(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]) -> bool:
-    """True when a domain has no first page yet (pages never rendered, a domain added to the taxonomy), or when an
-    empty archive still has domain pages; a changed month makes them stale too, which the caller knows."""
-    folder = articles / DOMAINS_DIR
-    if not archive.live_index():
-        return folder.is_dir() and any(folder.glob("*.md"))
-    return any(not (folder / f"{domain.slug}.md").exists() for domain in taxonomy)
+def domain_pages_stale(articles: Path, taxonomy: tuple[Domain, ...]) -> bool:
+    """True when a domain has no first page yet (pages never rendered, a domain added to the taxonomy); a changed
+    month makes them stale too, which the caller knows."""
+    return any(not (articles / DOMAINS_DIR / f"{domain.slug}.md").exists() for domain in taxonomy)

@@ -276,7 +276,8 @@ def test_resetting_the_data_folder_resets_every_page(fake_arxiv, project):
     assert run_update(project, "--no-fetch") == 0
     left = sorted(path.name for path in (project / "articles").iterdir())
     assert left == ["README.md", "data", "domains", "feed.xml", "rejected.md"]
-    assert not any((project / "articles" / "domains").iterdir())  # an empty folder, which git does not keep
+    # every domain keeps a page, now saying it has no papers, so the links to it still lead somewhere
+    assert "No archived paper carries this domain yet." in (project / "articles" / "domains" / "jailbreak.md").read_text()
     assert "No papers yet" in latest_block(project)
 
 
