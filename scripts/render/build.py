@@ -10,6 +10,7 @@ from itertools import repeat
 from pathlib import Path
 
 from ..config import Config
+from ..taxonomy import Domain
 from ..curated.entries import COLLECTION_DIR, OTHER_FILES
 from ..curated.load import load_collections
 from ..curated.readme import render_collection_outputs
@@ -18,7 +19,7 @@ from ..store import freshness
 from ..store.archive import Archive, month_path, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
 from . import bibtex, chart, feed, listing
-from .domains import domain_outputs, domain_pages_stale
+from .domains import domain_pages_stale, front_outputs, month_domain_outputs
 from .markers import replace_block
 
 LATEST = "LATEST_PAPERS"
@@ -61,10 +62,13 @@ def feed_output(archive: Archive, config: Config) -> str:
                             site_url=config.list.repository_url, title="Awesome LRM Safety: newest papers", updated=updated)
 
 
-def month_outputs(articles: Path, month: str, papers: list, tag_counts: dict) -> dict[Path, str | None]:
-    """Return a month's pages, plus None for pages left over from when the month was longer (or existed)."""
+def month_outputs(articles: Path, month: str, papers: list, tag_counts: dict,
+                  taxonomy: tuple[Domain, ...] = ()) -> dict[Path, str | None]:
+    """Return a month's pages and its domain pages, plus None for pages left over from when the month was longer
+    (or existed)."""
     pages = listing.month_pages(month, papers, tag_counts) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
+    outputs.update(month_domain_outputs(articles, month, papers, taxonomy))
     outputs[articles / f"{month}.bib"] = bibtex.render_bibtex(papers) if papers else None
     if articles.is_dir():
         for path in articles.iterdir():
@@ -104,17 +108,19 @@ def load_curated(root: Path):
     return load_collections(root) if curated else None
 
 
-def month_file_outputs(articles: Path, data_dir: Path, month: str) -> tuple[dict[Path, str | None], str]:
+def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...],
+                       month: str) -> tuple[dict[Path, str | None], str]:
     """Render one month straight from its data file (in a worker process, or not); return the files that differ on
     disk and the digest of the data they were rendered from."""
     path = month_path(data_dir, month)
     raw = path.read_bytes()
     papers = list(read_month(path, raw).values())
-    outputs = month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"])
+    outputs = month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"], taxonomy)
     return changed_outputs(outputs), freshness.month_digest(raw)
 
 
-def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tuple[dict[Path, str | None], dict[str, str]]:
+def all_month_outputs(articles: Path, archive: Archive, months: list[str],
+                      taxonomy: tuple[Domain, ...] = ()) -> tuple[dict[Path, str | None], dict[str, str]]:
     """Render the given months: changed ones from memory, the others from their files, in parallel when there are many.
 
     Returns the pages (of months read from file, only those that differ on disk: the others would be left alone anyway)
@@ -127,16 +133,17 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tu
     if workers > 1 and len(from_disk) >= PARALLEL_MONTHS:
         # fork: workers start with the modules loaded; each reads, renders and returns one month.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            rendered = list(pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), from_disk))
+            rendered = list(pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), repeat(taxonomy),
+                                     from_disk))
     else:
-        rendered = [month_file_outputs(articles, archive.data_dir, month) for month in from_disk]
+        rendered = [month_file_outputs(articles, archive.data_dir, taxonomy, month) for month in from_disk]
     for month, (pages, digest) in zip(from_disk, rendered):
         outputs.update(pages)
         digests[month] = digest
     for month in months:
         if month in archive.changed:
             papers = sort_newest_first(archive.month(month).values())
-            outputs.update(month_outputs(articles, month, papers, archive.index.get(month, {}).get("tags", {})))
+            outputs.update(month_outputs(articles, month, papers, archive.index.get(month, {}).get("tags", {}), taxonomy))
     return outputs, digests
 
 
@@ -145,13 +152,13 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated
     pages; and the digest of each month whose data file was read to render it."""
     articles = root / "articles"
-    outputs, digests = all_month_outputs(articles, archive, months)
+    outputs, digests = all_month_outputs(articles, archive, months, config.taxonomy)
     live_index = archive.live_index()
     orphans = orphan_outputs(articles, set(live_index))
     outputs.update(orphans)
-    # A rendered or removed month changes the domain pages its papers are on; they are rendered again whole.
+    # A rendered or removed month changes the counts and newest papers on the domains' front pages.
     if months or orphans or domain_pages_stale(articles, config.taxonomy):
-        outputs.update(domain_outputs(articles, archive, config.taxonomy))
+        outputs.update(front_outputs(articles, archive, config.taxonomy))
     outputs[articles / "README.md"] = listing.archive_index(live_index, config.taxonomy, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)
     outputs[root / CHART_PATH] = chart_output(live_index, [domain.slug for domain in config.taxonomy])

@@ -1,7 +1,12 @@
-"""The domain pages under articles/domains/: every archived paper of one domain of the taxonomy, newest first."""
+"""The domain pages under articles/domains/: for each domain of the taxonomy a front page (what it covers, its count,
+its months, its newest papers) and one page per month of its papers (jailbreak-2025-05.md, then -p2.md, ...).
+
+A month's papers appear only on that month's domain pages, so a changed month re-renders its own domain pages (from
+the papers already read to render its month page) and the small front pages, whose counts come from the index."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..store.archive import Archive, month_path, read_month, sort_newest_first
@@ -9,46 +14,75 @@ from ..taxonomy import Domain
 from .listing import DOMAINS_DIR, chunk_rows, paper_row, page_name, render
 from .markdown import cell
 
+NEWEST = 20  # papers on a domain's front page, from its newest month
+# A domain's month page: <slug>-<YYYY-MM>.md, then -p2.md, ...
+MONTH_PAGE = re.compile(r"^([a-z0-9-]+)-(\d{4}-\d{2})(-p\d+)?\.md$")
 
-def domain_pages(domain: Domain, papers: list) -> dict[str, str]:
-    """Render a domain's papers (newest first) into one or more pages, keyed by file name: jailbreak.md, jailbreak-p2.md."""
+
+def month_counts(index: dict, slug: str) -> dict[str, int]:
+    """Return the domain's paper count per month, newest first, from the index alone."""
+    return {month: index[month]["tags"][slug] for month in sorted(index, reverse=True) if index[month]["tags"].get(slug)}
+
+
+def domain_month_pages(domain: Domain, month: str, papers: list) -> dict[str, str]:
+    """Render one domain's papers of one month (newest first) into pages keyed by file name."""
     pages = chunk_rows([paper_row(paper, "") for paper in papers])
-    names = [page_name(domain.slug, number) for number in range(1, len(pages) + 1)]
+    names = [page_name(f"{domain.slug}-{month}", number) for number in range(1, len(pages) + 1)]
     return {
-        name: render("domain.md.j2", slug=domain.slug, name=cell(domain.name), description=cell(domain.description),
-                     rows=rows, number=number, names=names, total=len(papers))
+        name: render("domain_month.md.j2", slug=domain.slug, name=cell(domain.name), month=month, rows=rows,
+                     number=number, names=names, total=len(papers))
         for number, (name, rows) in enumerate(zip(names, pages), start=1)
     }
 
 
-def papers_by_domain(archive: Archive, months: list[str], slugs: set[str]) -> dict[str, list]:
-    """Return the papers of each domain, newest first, reading each month with papers of one of them once."""
-    found: dict[str, list] = {slug: [] for slug in slugs}
-    for month in months:
-        if not slugs & set(archive.index.get(month, {}).get("tags", {})):
-            continue  # the index says no paper of this month carries one of the domains
-        papers = archive.month(month).values() if month in archive.changed else read_month(
-            month_path(archive.data_dir, month)).values()
-        for paper in papers:
-            for tag in paper.tags:
-                if tag in found:
-                    found[tag].append(paper)
-    return {slug: sort_newest_first(papers) for slug, papers in found.items()}
-
-
-def domain_outputs(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]) -> dict[Path, str | None]:
-    """Return every domain's pages, plus None for any other page left in articles/domains/ (a shorter or removed domain)."""
+def month_domain_outputs(articles: Path, month: str, papers: list, taxonomy: tuple[Domain, ...]) -> dict[Path, str | None]:
+    """Return every domain's pages of one month (papers newest first), plus None for its pages of that month left over
+    from when the month held more (or any) papers of the domain."""
     folder = articles / DOMAINS_DIR
-    found = papers_by_domain(archive, sorted(archive.live_index()), {domain.slug for domain in taxonomy})
     outputs: dict[Path, str | None] = {}
-    for domain in taxonomy:  # every domain has a page, empty or not, so links to it always lead somewhere
-        outputs.update({folder / name: text for name, text in domain_pages(domain, found[domain.slug]).items()})
+    for domain in taxonomy:
+        tagged = [paper for paper in papers if domain.slug in paper.tags]
+        if tagged:
+            outputs.update({folder / name: text for name, text in domain_month_pages(domain, month, tagged).items()})
     if folder.is_dir():
-        outputs.update({path: None for path in folder.glob("*.md") if path not in outputs})
+        outputs.update({path: None for path in folder.glob(f"*-{month}*.md")
+                        if (match := MONTH_PAGE.match(path.name)) and match[2] == month and path not in outputs})
+    return outputs
+
+
+def newest_papers(archive: Archive, month: str, slug: str) -> list:
+    """Return the domain's newest papers of one month (from memory when the month changed, else from its file)."""
+    papers = archive.month(month).values() if month in archive.changed else read_month(
+        month_path(archive.data_dir, month)).values()
+    return sort_newest_first(paper for paper in papers if slug in paper.tags)[:NEWEST]
+
+
+def front_page(domain: Domain, counts: dict[str, int], newest: list) -> str:
+    """Render a domain's front page: description, count, a link to each month's page, its newest papers."""
+    return render("domain.md.j2", slug=domain.slug, name=cell(domain.name), description=cell(domain.description),
+                  total=sum(counts.values()), counts=counts, rows=[paper_row(paper, "") for paper in newest],
+                  newest_month=next(iter(counts), ""))
+
+
+def front_outputs(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]) -> dict[Path, str | None]:
+    """Return every domain's front page, reading only each domain's newest month; None for the pages of domains the
+    taxonomy no longer has, and for month pages of months that no longer hold papers."""
+    folder, index = articles / DOMAINS_DIR, archive.live_index()
+    outputs: dict[Path, str | None] = {}
+    for domain in taxonomy:
+        counts = month_counts(index, domain.slug)
+        newest = newest_papers(archive, next(iter(counts)), domain.slug) if counts else []
+        outputs[folder / f"{domain.slug}.md"] = front_page(domain, counts, newest)
+    known = {domain.slug for domain in taxonomy}
+    if folder.is_dir():
+        for path in folder.glob("*.md"):
+            match = MONTH_PAGE.match(path.name)
+            stale = match[1] not in known or match[2] not in index if match else path.stem not in known
+            if stale and path not in outputs:
+                outputs[path] = None
     return outputs
 
 
 def domain_pages_stale(articles: Path, taxonomy: tuple[Domain, ...]) -> bool:
-    """True when a domain has no first page yet (pages never rendered, a domain added to the taxonomy); a changed
-    month makes them stale too, which the caller knows."""
+    """True when a domain has no front page yet (pages never rendered, a domain added to the taxonomy)."""
     return any(not (articles / DOMAINS_DIR / f"{domain.slug}.md").exists() for domain in taxonomy)

@@ -13,7 +13,8 @@ PACKAGE = Path(__file__).resolve().parents[1]
 # Everything a month or domain page or .bib is rendered with: a change to any of these re-renders every month.
 RENDERER_SOURCES = ("scripts/render/listing.py", "scripts/render/markdown.py", "scripts/render/bibtex.py",
                     "scripts/render/build.py", "scripts/render/domains.py",
-                    "templates/_papers.md.j2", "templates/month.md.j2", "templates/domain.md.j2")
+                    "templates/_papers.md.j2", "templates/month.md.j2", "templates/domain.md.j2",
+                    "templates/domain_month.md.j2")
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ import pytest
 
 from scripts.paper import Paper
 from scripts.render import listing
-from scripts.render.domains import domain_pages
+from scripts.render.domains import domain_month_pages, front_page
 from scripts.taxonomy import Domain
 
 from .gfm import PHONE_WIDTH, README_WIDTH, layout
@@ -50,10 +50,14 @@ def month_page() -> str:
 
 
 def domain_page() -> str:
-    return domain_pages(TAXONOMY[0], realistic_papers(20))["jailbreak.md"]
+    return front_page(TAXONOMY[0], {f"2026-{month:02d}": 20 for month in range(8, 0, -1)}, realistic_papers(20))
 
 
-PAGES = {"readme": readme_block, "month": month_page, "domain": domain_page}
+def domain_month_page() -> str:
+    return domain_month_pages(TAXONOMY[0], "2026-08", realistic_papers(20))["jailbreak-2026-08.md"]
+
+
+PAGES = {"readme": readme_block, "month": month_page, "domain": domain_page, "domain month": domain_month_page}
 
 
 @pytest.mark.parametrize("name", PAGES)
