@@ -156,8 +156,9 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     live_index = archive.live_index()
     orphans = orphan_outputs(articles, set(live_index))
     outputs.update(orphans)
-    # A rendered or removed month changes the counts and newest papers on the domains' front pages.
-    if months or orphans or domain_pages_stale(articles, config.taxonomy):
+    # A rendered or removed month changes the counts and newest papers on the domains' front pages, as does a new
+    # renderer even when no month is left to render.
+    if months or orphans or domain_pages_stale(articles, config.taxonomy) or freshness.renderer_changed(archive.data_dir):
         outputs.update(front_outputs(articles, archive, config.taxonomy))
     outputs[articles / "README.md"] = listing.archive_index(live_index, config.taxonomy, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)

@@ -50,11 +50,13 @@ def month_domain_outputs(articles: Path, month: str, papers: list, taxonomy: tup
     return outputs
 
 
-def newest_papers(archive: Archive, month: str, slug: str) -> list:
-    """Return the domain's newest papers of one month (from memory when the month changed, else from its file)."""
-    papers = archive.month(month).values() if month in archive.changed else read_month(
-        month_path(archive.data_dir, month)).values()
-    return sort_newest_first(paper for paper in papers if slug in paper.tags)[:NEWEST]
+def newest_papers(archive: Archive, month: str, slug: str, read: dict[str, list]) -> list:
+    """Return the domain's newest papers of one month (from memory when the month changed, else from its file, read
+    once for all domains through `read`)."""
+    if month not in read:
+        read[month] = list(archive.month(month).values() if month in archive.changed else read_month(
+            month_path(archive.data_dir, month)).values())
+    return sort_newest_first(paper for paper in read[month] if slug in paper.tags)[:NEWEST]
 
 
 def front_page(domain: Domain, counts: dict[str, int], newest: list) -> str:
@@ -69,9 +71,10 @@ def front_outputs(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]
     taxonomy no longer has, and for month pages of months that no longer hold papers."""
     folder, index = articles / DOMAINS_DIR, archive.live_index()
     outputs: dict[Path, str | None] = {}
+    read: dict[str, list] = {}
     for domain in taxonomy:
         counts = month_counts(index, domain.slug)
-        newest = newest_papers(archive, next(iter(counts)), domain.slug) if counts else []
+        newest = newest_papers(archive, next(iter(counts)), domain.slug, read) if counts else []
         outputs[folder / f"{domain.slug}.md"] = front_page(domain, counts, newest)
     known = {domain.slug for domain in taxonomy}
     if folder.is_dir():

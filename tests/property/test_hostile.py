@@ -20,7 +20,7 @@ from scripts.errors import CollectionError, ConfigError
 from scripts.ingest.links import extract_code_urls, extract_venue
 from scripts.paper import Paper
 from scripts.render import listing as render
-from scripts.render.markdown import cell, plain, shorten
+from scripts.render.markdown import cell, html_text, plain, shorten
 from scripts.render.markers import marker_pair, replace_block
 from scripts.yamlfile import MAX_DEPTH, MAX_YAML_BYTES, load_yaml
 from tests.conftest import README, REPO, snapshot
@@ -455,3 +455,19 @@ def test_a_record_in_the_wrong_month_file_is_not_archived_twice(fake_arxiv, proj
     ids = [record["id"] for path in (project / "articles" / "data").glob("20*.json")
            for record in json.loads(path.read_text(encoding="utf-8"))["papers"]]
     assert (status == 1 and "2025-03.json" in capsys.readouterr().err) or ids == ["2505.10000"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(hostile_text)
+def test_an_abstract_in_details_is_inert_text_under_githubs_parser(text):
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm is not installed (pip install -r requirements-dev.txt)")
+    from cmarkgfm.cmark import Options
+
+    excerpt = html_text(text, render.SUMMARY_LIMIT)
+    source = f"- 2025-05-01 · [**T**](https://arxiv.org/abs/2505.00001)\\\n  x\n  <details><summary>Abstract</summary>{excerpt}</details>\n- next\n"
+    rendered = cmarkgfm.markdown_to_html_with_extensions(
+        source, options=Options.CMARK_OPT_UNSAFE, extensions=["table", "autolink", "strikethrough", "tagfilter"])
+    inside = rendered.split("<summary>Abstract</summary>")[1].split("</details>")[0]
+    assert "<" not in inside and ">" not in inside  # no tag of the paper's, no autolink
+    assert html.unescape(inside) == shorten(plain(text), render.SUMMARY_LIMIT)
+    assert rendered.count("<li>") == 2  # the next item is still an item
