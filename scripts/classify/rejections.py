@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..errors import ArchiveError
 from ..paper import Paper, abs_url, split_version
@@ -87,15 +88,15 @@ def page_row(entry: dict) -> dict:
     }
 
 
-def runs(rows: list[dict]) -> list[tuple[str, list[dict]]]:
+def runs(rows: list[dict[str, str]]) -> list[tuple[str, list[dict[str, str]]]]:
     """Group candidate rows (newest run first) by the run that turned them down, keeping their order."""
-    grouped: dict[str, list[dict]] = {}
+    grouped: dict[str, list[dict[str, str]]] = {}
     for row in rows:
         grouped.setdefault(row["date"], []).append(row)
     return list(grouped.items())
 
 
-def rejected_page(data: dict, threshold: float) -> str:
+def rejected_page(data: dict[str, Any], threshold: float) -> str:
     """Render articles/rejected.md: the recorded candidates by run, each with the override line that promotes it."""
     rows = [page_row(entry) for entry in data.get("candidates", [])]
     return render("rejected.md.j2", runs=runs(rows), total=len(rows), threshold=f"{threshold:g}")

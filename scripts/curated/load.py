@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from ..errors import CollectionError, ConfigError
-from ..taxonomy import Domain, parse_taxonomy, slugs
 from ..paper import split_version
+from ..taxonomy import Domain, parse_taxonomy, slugs
 from ..yamlfile import load_yaml
 from .entries import ARXIV_URL, COLLECTION_DIR, OTHER_FILES, UNKNOWN, Collections, FieldProblem, entry_link
 from .schema import SPECS, Spec, describe

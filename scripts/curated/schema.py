@@ -132,7 +132,7 @@ def parts(value: object) -> tuple[str, ...]:
 def tag_slugs(value: object) -> tuple[str, ...]:
     """A non-empty list of distinct tag slugs (checked against config.yaml's taxonomy once every file is read)."""
     if not isinstance(value, list) or not value:
-        raise FieldProblem(f"must be a list of taxonomy slugs like [jailbreak, prompt-injection], not {describe(value)}")
+        raise FieldProblem(f"must be a list of taxonomy slugs like [jailbreak, backdoor], not {describe(value)}")
     slugs = tuple(text(item) for item in value)
     for slug in slugs:
         if not SLUG.match(slug):

@@ -143,7 +143,8 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str],
     for month in months:
         if month in archive.changed:
             papers = sort_newest_first(archive.month(month).values())
-            outputs.update(month_outputs(articles, month, papers, archive.index.get(month, {}).get("tags", {}), taxonomy))
+            tag_counts = archive.index.get(month, {}).get("tags", {})
+            outputs.update(month_outputs(articles, month, papers, tag_counts, taxonomy))
     return outputs, digests
 
 
@@ -158,7 +159,8 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs.update(orphans)
     # A rendered or removed month changes the counts and newest papers on the domains' front pages, as does a new
     # renderer even when no month is left to render.
-    if months or orphans or domain_pages_stale(articles, config.taxonomy) or freshness.renderer_changed(archive.data_dir):
+    stale = domain_pages_stale(articles, config.taxonomy) or freshness.renderer_changed(archive.data_dir)
+    if months or orphans or stale:
         outputs.update(front_outputs(articles, archive, config.taxonomy))
     outputs[articles / "README.md"] = listing.archive_index(live_index, config.taxonomy, rejected_count)
     outputs[articles / "feed.xml"] = feed_output(archive, config)

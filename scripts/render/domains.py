@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
+from ..paper import Paper
 from ..store.archive import Archive, month_path, read_month, sort_newest_first
 from ..taxonomy import Domain
-from .listing import DOMAINS_DIR, chunk_rows, paper_row, page_name, render
+from .listing import DOMAINS_DIR, chunk_rows, page_name, paper_row, render
 from .markdown import cell
 
 NEWEST = 20  # papers on a domain's front page, from its newest month
@@ -19,23 +21,25 @@ NEWEST = 20  # papers on a domain's front page, from its newest month
 MONTH_PAGE = re.compile(r"^([a-z0-9-]+)-(\d{4}-\d{2})(-p\d+)?\.md$")
 
 
-def month_counts(index: dict, slug: str) -> dict[str, int]:
+def month_counts(index: dict[str, dict[str, Any]], slug: str) -> dict[str, int]:
     """Return the domain's paper count per month, newest first, from the index alone."""
-    return {month: index[month]["tags"][slug] for month in sorted(index, reverse=True) if index[month]["tags"].get(slug)}
+    return {month: index[month]["tags"][slug] for month in sorted(index, reverse=True)
+            if index[month]["tags"].get(slug)}
 
 
-def domain_month_pages(domain: Domain, month: str, papers: list) -> dict[str, str]:
+def domain_month_pages(domain: Domain, month: str, papers: list[Paper]) -> dict[str, str]:
     """Render one domain's papers of one month (newest first) into pages keyed by file name."""
     pages = chunk_rows([paper_row(paper, "") for paper in papers])
     names = [page_name(f"{domain.slug}-{month}", number) for number in range(1, len(pages) + 1)]
     return {
         name: render("domain_month.md.j2", slug=domain.slug, name=cell(domain.name), month=month, rows=rows,
                      number=number, names=names, total=len(papers))
-        for number, (name, rows) in enumerate(zip(names, pages), start=1)
+        for number, (name, rows) in enumerate(zip(names, pages, strict=True), start=1)
     }
 
 
-def month_domain_outputs(articles: Path, month: str, papers: list, taxonomy: tuple[Domain, ...]) -> dict[Path, str | None]:
+def month_domain_outputs(articles: Path, month: str, papers: list[Paper],
+                         taxonomy: tuple[Domain, ...]) -> dict[Path, str | None]:
     """Return every domain's pages of one month (papers newest first), plus None for its pages of that month left over
     from when the month held more (or any) papers of the domain."""
     folder = articles / DOMAINS_DIR
@@ -50,7 +54,7 @@ def month_domain_outputs(articles: Path, month: str, papers: list, taxonomy: tup
     return outputs
 
 
-def newest_papers(archive: Archive, month: str, slug: str, read: dict[str, list]) -> list:
+def newest_papers(archive: Archive, month: str, slug: str, read: dict[str, list[Paper]]) -> list[Paper]:
     """Return the domain's newest papers of one month (from memory when the month changed, else from its file, read
     once for all domains through `read`)."""
     if month not in read:
@@ -59,7 +63,7 @@ def newest_papers(archive: Archive, month: str, slug: str, read: dict[str, list]
     return sort_newest_first(paper for paper in read[month] if slug in paper.tags)[:NEWEST]
 
 
-def front_page(domain: Domain, counts: dict[str, int], newest: list) -> str:
+def front_page(domain: Domain, counts: dict[str, int], newest: list[Paper]) -> str:
     """Render a domain's front page: description, count, a link to each month's page, its newest papers."""
     return render("domain.md.j2", slug=domain.slug, name=cell(domain.name), description=cell(domain.description),
                   total=sum(counts.values()), counts=counts, rows=[paper_row(paper, "") for paper in newest],
@@ -71,7 +75,7 @@ def front_outputs(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]
     taxonomy no longer has, and for month pages of months that no longer hold papers."""
     folder, index = articles / DOMAINS_DIR, archive.live_index()
     outputs: dict[Path, str | None] = {}
-    read: dict[str, list] = {}
+    read: dict[str, list[Paper]] = {}
     for domain in taxonomy:
         counts = month_counts(index, domain.slug)
         newest = newest_papers(archive, next(iter(counts)), domain.slug, read) if counts else []

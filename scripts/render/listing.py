@@ -53,7 +53,7 @@ def author_cell(authors) -> str:
 
 
 class Row(NamedTuple):
-    """The escaped pieces of one paper's list item (attributes, which templates read fastest); the summary is HTML text."""
+    """The escaped pieces of one paper's list item (attributes, which templates read fastest); summary is HTML text."""
 
     date: str
     title: str

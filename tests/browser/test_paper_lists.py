@@ -16,8 +16,9 @@ from scripts.taxonomy import Domain
 from .gfm import PHONE_WIDTH, README_WIDTH, layout
 
 TAGS = ["jailbreak", "prompt-injection", "reasoning-safety", "agent-safety", "guardrails", "alignment", "evaluation"]
-WORDS = ("Chain-of-Thought Hijacking Jailbreaks Reasoning Models Safety Alignment Overthinking Attacks Guardrails Agents "
-         "Prompt Injection Multimodal Large Language Robust Monitoring Benchmark Deceptive Refusal Evaluating").split()
+WORDS = ["Chain-of-Thought", "Hijacking", "Jailbreaks", "Reasoning", "Models", "Safety", "Alignment", "Overthinking",
+         "Attacks", "Guardrails", "Agents", "Prompt", "Injection", "Multimodal", "Large", "Language", "Robust",
+         "Monitoring", "Benchmark", "Deceptive", "Refusal", "Evaluating"]
 TAXONOMY = tuple(Domain(slug, slug.replace("-", " ").capitalize(), "What the domain covers, in one line.", (slug,))
                  for slug in TAGS)
 MAX_HEIGHT = 2500  # the 20 newest at README width
@@ -35,7 +36,8 @@ def realistic_papers(count: int, seed: int = 16) -> list[Paper]:
         papers.append(Paper(id=f"2608.{10000 + number:05d}", version=1, title=title, authors=authors,
                             published=f"2026-08-{28 - number * 27 // count:02d}T12:00:00Z",
                             updated="2026-08-29T00:00:00Z", summary=abstract,
-                            tags=tuple(rng.sample(TAGS, rng.randint(1, 3))), venue="NeurIPS 2026" if number % 7 == 0 else "",
+                            tags=tuple(rng.sample(TAGS, rng.randint(1, 3))),
+                            venue="NeurIPS 2026" if number % 7 == 0 else "",
                             code_urls=(f"https://github.com/lab/repo{number}",) if number % 20 == 3 else ()))
     return papers
 
@@ -46,7 +48,7 @@ def readme_block() -> str:
 
 
 def month_page() -> str:
-    return listing.month_pages("2026-08", realistic_papers(20), {tag: 5 for tag in TAGS})["2026-08.md"]
+    return listing.month_pages("2026-08", realistic_papers(20), dict.fromkeys(TAGS, 5))["2026-08.md"]
 
 
 def domain_page() -> str:

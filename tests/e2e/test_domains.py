@@ -52,7 +52,8 @@ def test_every_domain_page_and_month_page_is_linked_and_every_link_resolves(fake
     readme = (project / "README.md").read_text(encoding="utf-8")
     assert "Browse by domain: [Jailbreaks](articles/domains/jailbreak.md) 60 ·" in readme
     assert "[`jailbreak`](domains/jailbreak.md)" in (project / "articles" / "2025-04.md").read_text(encoding="utf-8")
-    assert "[Jailbreaks](domains/jailbreak.md) `jailbreak`: 60 papers." in (project / "articles" / "README.md").read_text()
+    archive_front = (project / "articles" / "README.md").read_text(encoding="utf-8")
+    assert "[Jailbreaks](domains/jailbreak.md) `jailbreak`: 60 papers." in archive_front
     pages = [project / "README.md", *(project / "articles").glob("*.md"), *folder.glob("*.md")]
     generated = project.resolve() / "articles"
     for page in pages:
