@@ -13,7 +13,7 @@ from typing import Any
 from ..paper import Paper
 from ..store.archive import Archive, month_path, read_month, sort_newest_first
 from ..taxonomy import Domain
-from .listing import DOMAINS_DIR, chunk_rows, page_name, paper_row, render
+from .listing import DOMAINS_DIR, Row, chunk_rows, page_name, paper_row, render
 from .markdown import cell
 
 NEWEST = 20  # papers on a domain's front page, from its newest month
@@ -27,14 +27,14 @@ def month_counts(index: dict[str, dict[str, Any]], slug: str) -> dict[str, int]:
             if index[month]["tags"].get(slug)}
 
 
-def domain_month_pages(domain: Domain, month: str, papers: list[Paper]) -> dict[str, str]:
-    """Render one domain's papers of one month (newest first) into pages keyed by file name."""
-    pages = chunk_rows([paper_row(paper, "") for paper in papers])
+def domain_month_pages(domain: Domain, month: str, rows: list[Row]) -> dict[str, str]:
+    """Render one domain's rows of one month (newest first) into pages keyed by file name."""
+    pages = chunk_rows(rows)
     names = [page_name(f"{domain.slug}-{month}", number) for number in range(1, len(pages) + 1)]
     return {
-        name: render("domain_month.md.j2", slug=domain.slug, name=cell(domain.name), month=month, rows=rows,
-                     number=number, names=names, total=len(papers))
-        for number, (name, rows) in enumerate(zip(names, pages, strict=True), start=1)
+        name: render("domain_month.md.j2", slug=domain.slug, name=cell(domain.name), month=month, rows=page_rows,
+                     number=number, names=names, total=len(rows))
+        for number, (name, page_rows) in enumerate(zip(names, pages, strict=True), start=1)
     }
 
 
@@ -44,8 +44,9 @@ def month_domain_outputs(articles: Path, month: str, papers: list[Paper],
     from when the month held more (or any) papers of the domain."""
     folder = articles / DOMAINS_DIR
     outputs: dict[Path, str | None] = {}
+    rows = {paper.id: paper_row(paper, "") for paper in papers if paper.tags}  # once, for each of its domains
     for domain in taxonomy:
-        tagged = [paper for paper in papers if domain.slug in paper.tags]
+        tagged = [rows[paper.id] for paper in papers if domain.slug in paper.tags]
         if tagged:
             outputs.update({folder / name: text for name, text in domain_month_pages(domain, month, tagged).items()})
     if folder.is_dir():

@@ -14,7 +14,7 @@ from .markdown import align_tables, cell, escape, html_text, is_plain, plain
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PAGE_BUDGET = 400 * 1024  # bytes of rows per archive page; GitHub stops rendering Markdown at 500 KiB
 ROW_OVERHEAD = 96  # the list item around the pieces: date and title marks, line break, <details> wrapper
-TITLE_LIMIT, AUTHOR_LIMIT, SUMMARY_LIMIT, VENUE_LIMIT = 300, 120, 600, 60
+TITLE_LIMIT, AUTHOR_LIMIT, SUMMARY_LIMIT, VENUE_LIMIT = 300, 120, 300, 60
 DOMAINS_DIR = "domains"  # under articles/: one page (or more) per domain of the taxonomy
 SHOWN_AUTHORS = 3
 
