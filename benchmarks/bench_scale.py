@@ -95,6 +95,15 @@ TAGS = ["jailbreak", "prompt-injection", "adversarial", "backdoor", "privacy", "
 VENUES = ["NeurIPS 2025", "ICLR 2026", "ACL 2025", "USENIX Security 2025", "IEEE S&P 2026", "ICML 2025", "EMNLP 2025"]
 
 
+def taxonomy_config() -> str:
+    """Return a `taxonomy:` section with one domain per synthetic tag, so domain pages and counts are measured."""
+    lines = ["taxonomy:"]
+    for tag in TAGS:
+        lines += [f"  - slug: {tag}", f"    name: {tag.replace('-', ' ').capitalize()}",
+                  f'    description: "Papers tagged {tag}."', f"    terms: [{tag.replace('-', ' ')}]"]
+    return "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------- synthetic papers (pure, seeded)
 
 def words_to_length(rng: random.Random, low: int, high: int) -> str:
@@ -194,7 +203,7 @@ def build_project(root: Path, count: int, now: datetime, seed: int) -> list[Pape
     Returns the archived papers of the last LOOKBACK_DAYS + 1 days, which a scheduled run reads from arXiv again."""
     root.mkdir(parents=True, exist_ok=True)
     (root / "README.md").write_text(README, encoding="utf-8")
-    (root / "config.yaml").write_text(CONFIG.format(lookback=LOOKBACK_DAYS), encoding="utf-8")
+    (root / "config.yaml").write_text(CONFIG.format(lookback=LOOKBACK_DAYS) + taxonomy_config(), encoding="utf-8")
     archive = Archive.open(root / "articles" / "data")
     papers = synthetic_archive(count, now, seed)
     for paper in papers:

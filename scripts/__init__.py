@@ -11,8 +11,8 @@ The data flows through one package per stage:
   ``corrections`` to the archive, and the audit of ``rejections``.
 - ``store``: the JSON ``archive``, its ``jsontext`` encoder, atomic ``files``, the run ``lock``, and the
   ``freshness`` digests that say which pages are stale.
-- ``render``: ``build`` (every generated file of a run), ``listing`` (paper tables and pages), ``markdown``
-  escaping, ``markers`` blocks, ``bibtex``, ``feed`` and ``chart``.
+- ``render``: ``build`` (every generated file of a run), ``listing`` (paper lists and month pages), ``domains``
+  (a page per taxonomy domain and month), ``markdown`` escaping, ``markers`` blocks, ``bibtex``, ``feed`` and ``chart``.
 - ``curated``: the hand-kept collections: ``entries``, their ``schema``, ``load`` and ``readme`` blocks.
 
 Shared vocabulary at the top: ``errors`` (the one exception hierarchy), ``paper`` (the record and the one arXiv-ID

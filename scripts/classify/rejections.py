@@ -115,7 +115,15 @@ def page_row(entry: Record) -> dict[str, str]:
     }
 
 
+def runs(rows: list[dict[str, str]]) -> list[tuple[str, list[dict[str, str]]]]:
+    """Group candidate rows by the run that turned them down, newest run first, keeping their order within a run."""
+    grouped: dict[str, list[dict[str, str]]] = {}
+    for row in sorted(rows, key=lambda row: row["date"], reverse=True):  # stable: score order stays within a run
+        grouped.setdefault(row["date"], []).append(row)
+    return list(grouped.items())
+
+
 def rejected_page(data: Record, threshold: float) -> str:
-    """Render articles/rejected.md: the recorded candidates with the override line that promotes each."""
+    """Render articles/rejected.md: the recorded candidates by run, each with the override line that promotes it."""
     rows = [page_row(entry) for entry in data.get("candidates", [])]
-    return render("rejected.md.j2", rows=rows, threshold=f"{threshold:g}")
+    return render("rejected.md.j2", runs=runs(rows), total=len(rows), threshold=f"{threshold:g}")

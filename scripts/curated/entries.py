@@ -93,11 +93,12 @@ class Reference:
 
 @dataclass(frozen=True)
 class Domain:
-    """One safety domain of the taxonomy diagram, with its sub-types."""
+    """One safety domain of the taxonomy diagram, with its sub-types and the taxonomy tags its papers carry."""
 
     name: str
     description: str
     parts: tuple[str, ...]
+    tags: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,12 @@ from typing import Any, cast
 
 import yaml
 
-from ..errors import CollectionError
+from ..errors import CollectionError, ConfigError
 from ..paper import split_version
+from ..taxonomy import Domain, parse_taxonomy, slugs
 from ..yamlfile import load_yaml, repeated_keys
 from .entries import ARXIV_URL, COLLECTION_DIR, OTHER_FILES, UNKNOWN, Collections, Entry, FieldProblem, entry_link
+from .entries import Domain as CuratedDomain
 from .schema import SPECS, Spec, describe
 
 # ---------------------------------------------------------------- loading
@@ -160,13 +162,34 @@ def stray_files(root: Path) -> list[str]:
             for name in found if name not in known]
 
 
+def configured_taxonomy(root: Path) -> tuple[Domain, ...] | None:
+    """The taxonomy of root's config.yaml, or None when it has none to check against (its own problems are
+    reported by the config checks)."""
+    path = root / "config.yaml"
+    try:
+        raw = load_yaml(path, ConfigError) if path.exists() else None
+        return parse_taxonomy(raw["taxonomy"], str(path)) if isinstance(raw, dict) and "taxonomy" in raw else None
+    except ConfigError:
+        return None
+
+
+def tag_problems(root: Path, domains: list[Located]) -> list[str]:
+    """Report curated domains mapped onto tags that config.yaml's taxonomy does not define."""
+    taxonomy = configured_taxonomy(root)
+    if taxonomy is None:
+        return []
+    known = slugs(taxonomy)
+    return [f"{item.where}: field 'tags': {tag!r} is not a domain of config.yaml's taxonomy; use one of: {', '.join(known)}"
+            for item in domains if isinstance(item.entry, CuratedDomain) for tag in item.entry.tags if tag not in known]
+
+
 def read_collections(root: Path) -> tuple[Collections | None, list[str]]:
     """Load every collection file; return the collections (None on any problem) and every problem found."""
     files, problems = {}, stray_files(root)
     for stem in SPECS:
         files[stem], file_problems = read_file(root, stem)
         problems += file_problems
-    problems += duplicate_problems(files)
+    problems += duplicate_problems(files) + tag_problems(root, files["domains"])
     if problems:
         return None, problems
     entries = {stem: tuple(item.entry for item in located) for stem, located in files.items()}

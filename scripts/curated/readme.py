@@ -14,6 +14,7 @@ from ..render.listing import markdown_environment
 from ..render.markdown import align_tables, cell
 from ..render.markers import find_block, replace_block
 from .entries import COLLECTION_DIR, README, TEMPLATE_DIR, TOC_SKIPPED, Collections, arxiv_month, entry_link
+from .load import configured_taxonomy
 from .schema import SPECS
 
 # ---------------------------------------------------------------- rendering
@@ -48,10 +49,18 @@ def mermaid_char(char: str) -> str:
     return "" if unicodedata.category(char)[0] == "C" else char
 
 
+def heading_anchor(heading: str) -> str:
+    """GitHub's anchor of a heading's text (as heading_slugs makes it, for a heading seen once)."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
 def environment(root: Path) -> jinja2.Environment:
-    """The Jinja2 environment for templates/collection/, with the filters its templates use."""
+    """The Jinja2 environment for templates/collection/, with the filters its templates use and config.yaml's
+    taxonomy (`taxonomy`: slug to domain) that the curated domains map onto."""
     env = markdown_environment(root / TEMPLATE_DIR)
-    env.filters.update(cell=cell, link=entry_link, month=arxiv_month, mermaid=mermaid_label, abs_url=abs_url)
+    env.filters.update(cell=cell, link=entry_link, month=arxiv_month, mermaid=mermaid_label, abs_url=abs_url,
+                       anchor=heading_anchor)
+    env.globals["taxonomy"] = {domain.slug: domain for domain in configured_taxonomy(root) or ()}
     return env
 
 
@@ -73,7 +82,7 @@ def heading_slugs(markdown: str) -> list[tuple[int, str, str]]:
             fence = ""
         heading = None if fence or marker else re.match(r"^(#{1,6})\s+(.+?)(?:\s+#+)?\s*$", line)
         if heading:
-            slug = re.sub(r"[^\w\- ]", "", heading[2].lower()).replace(" ", "-")
+            slug = heading_anchor(heading[2])
             headings.append((len(heading[1]), heading[2], slug if not used[slug] else f"{slug}-{used[slug]}"))
             used[slug] += 1
     return headings

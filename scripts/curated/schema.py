@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from ..paper import split_version
+from ..taxonomy import SLUG
 from ..text_policy import forbidden_character
 from .entries import (
     EXAMPLE_HOSTS,
@@ -151,6 +152,19 @@ def parts(value: object) -> tuple[str, ...]:
     return tuple(text(item) for item in value)
 
 
+def tag_slugs(value: object) -> tuple[str, ...]:
+    """A non-empty list of distinct tag slugs (checked against config.yaml's taxonomy once every file is read)."""
+    if not isinstance(value, list) or not value:
+        raise FieldProblem(f"must be a list of taxonomy slugs like [jailbreak, backdoor], not {describe(value)}")
+    slugs = tuple(text(item) for item in value)
+    for slug in slugs:
+        if not SLUG.match(slug):
+            raise FieldProblem(f"{slug!r} is not a tag slug; use a slug of config.yaml's taxonomy, e.g. jailbreak")
+    if len(set(slugs)) != len(slugs):
+        raise FieldProblem(f"{value!r} repeats a tag; list each once")
+    return slugs
+
+
 def describe(value: object) -> str:
     """Name a YAML value's kind for an error message."""
     kinds = {dict: "a mapping", list: "a list", bool: "true/false", type(None): "an empty value"}
@@ -186,5 +200,5 @@ SPECS: dict[str, Spec] = {
         "name": text, "url": or_unknown(https_url), "paper": or_unknown(arxiv_id), "description": sentence},
         needs_link=True),
     "references": Spec(Reference, {"name": text, "url": https_url, "description": sentence}),
-    "domains": Spec(Domain, {"name": text, "description": sentence, "parts": parts}),
+    "domains": Spec(Domain, {"name": text, "description": sentence, "parts": parts, "tags": tag_slugs}),
 }

@@ -19,8 +19,9 @@ from ..paper import Paper
 from ..store import freshness
 from ..store.archive import Archive, Summary, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
-from ..taxonomy import slugs
+from ..taxonomy import Domain, slugs
 from . import bibtex, chart, feed, listing
+from .domains import domain_pages_stale, front_outputs, month_domain_outputs
 from .markers import marker_pair, replace_block
 
 LATEST = "LATEST_PAPERS"
@@ -28,7 +29,7 @@ CHECKED = "LAST_CHECKED"  # optional README block: the day the list last fetched
 FEED_SIZE = 50
 PARALLEL_MONTHS = 8  # below this many months to render, starting worker processes costs more than it saves
 MAX_WORKERS = 4
-CHART_MONTHS = 24
+CHART_MONTHS = 24  # at most: the chart starts at the first archived month
 # A month's generated files under articles/: its pages (2025-05.md, 2025-05-p2.md, ...) and its BibTeX file.
 MONTH_OUTPUT = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
 
@@ -44,9 +45,9 @@ def month_range(last: str, count: int) -> list[str]:
 
 
 def chart_output(index: dict[str, Summary], domains: list[str]) -> str:
-    """Return the SVG of papers per month by domain over the last CHART_MONTHS months of the archive."""
-    months = month_range(max(index), CHART_MONTHS) if index else []
-    counts = {month: index.get(month, {}).get("tags", {}) for month in months}
+    """Return the SVG of papers per month by primary domain, from the first archived month (at most CHART_MONTHS)."""
+    months = [month for month in month_range(max(index), CHART_MONTHS) if month >= min(index)] if index else []
+    counts = {month: index.get(month, {}).get("primary", {}) for month in months}
     return chart.render_chart(counts, domains, months)
 
 
@@ -63,10 +64,13 @@ def feed_output(archive: Archive, config: Config) -> str:
                             site_url=config.list.repository_url, title="Awesome LRM Safety: newest papers", updated=updated)
 
 
-def month_outputs(articles: Path, month: str, papers: list[Paper], tag_counts: dict[str, int]) -> dict[Path, str | None]:
-    """Return a month's pages, plus None for pages left over from when the month was longer (or existed)."""
+def month_outputs(articles: Path, month: str, papers: list[Paper], tag_counts: dict[str, int],
+                  taxonomy: tuple[Domain, ...] = ()) -> dict[Path, str | None]:
+    """Return a month's pages and its domain pages, plus None for pages left over from when the month was longer
+    (or existed)."""
     pages = listing.month_pages(month, papers, tag_counts) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
+    outputs.update(month_domain_outputs(articles, month, papers, taxonomy))
     outputs[articles / f"{month}.bib"] = bibtex.render_bibtex(papers) if papers else None
     if articles.is_dir():
         for path in articles.iterdir():
@@ -95,7 +99,8 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     """Return README.md with the newest papers between its LATEST_PAPERS markers."""
     newest = archive.newest(config.list.readme_papers)
     total = sum(entry["count"] for entry in archive.index.values())
-    text = replace_block(text, LATEST, listing.latest_block(newest, total), str(Layout(root).readme))
+    counts = listing.domain_counts(archive.live_index(), config.taxonomy)
+    text = replace_block(text, LATEST, listing.latest_block(newest, total, counts), str(Layout(root).readme))
     if marker_pair(CHECKED)[0] not in text:
         return text
     checked = archive.state.get("checked")
@@ -111,17 +116,19 @@ def load_curated(root: Path) -> Collections | None:
     return load_collections(root) if curated else None
 
 
-def month_file_outputs(articles: Path, data_dir: Path, month: str) -> tuple[dict[Path, str | None], str]:
+def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...],
+                       month: str) -> tuple[dict[Path, str | None], str]:
     """Render one month straight from its data file (in a worker process, or not); return the files that differ on
     disk and the digest of the data they were rendered from."""
     path = month_path(data_dir, month)
     raw = path.read_bytes()
     papers = list(read_month(path, raw).values())
-    outputs = month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"])
+    outputs = month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"], taxonomy)
     return changed_outputs(outputs), freshness.month_digest(raw)
 
 
-def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tuple[dict[Path, str | None], dict[str, str]]:
+def all_month_outputs(articles: Path, archive: Archive, months: list[str],
+                      taxonomy: tuple[Domain, ...] = ()) -> tuple[dict[Path, str | None], dict[str, str]]:
     """Render the given months: changed ones from memory, the others from their files, in parallel when there are many.
 
     Returns the pages (of months read from file, only those that differ on disk: the others would be left alone anyway)
@@ -134,16 +141,18 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tu
     if workers > 1 and len(from_disk) >= PARALLEL_MONTHS:
         # fork: workers start with the modules loaded; each reads, renders and returns one month.
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            rendered = list(pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), from_disk))
+            rendered = list(pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), repeat(taxonomy),
+                                     from_disk))
     else:
-        rendered = [month_file_outputs(articles, archive.data_dir, month) for month in from_disk]
+        rendered = [month_file_outputs(articles, archive.data_dir, taxonomy, month) for month in from_disk]
     for month, (pages, digest) in zip(from_disk, rendered, strict=True):
         outputs.update(pages)
         digests[month] = digest
     for month in months:
         if month in archive.changed:
             papers = sort_newest_first(archive.month(month).values())
-            outputs.update(month_outputs(articles, month, papers, archive.index.get(month, {}).get("tags", {})))
+            tag_counts = archive.index.get(month, {}).get("tags", {})
+            outputs.update(month_outputs(articles, month, papers, tag_counts, taxonomy))
     return outputs, digests
 
 
@@ -153,13 +162,18 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     pages; and the digest of each month whose data file was read to render it."""
     layout = Layout(root)
     articles = layout.articles
-    outputs, digests = all_month_outputs(articles, archive, months)
+    outputs, digests = all_month_outputs(articles, archive, months, config.taxonomy)
     live_index = archive.live_index()
-    outputs.update(orphan_outputs(articles, set(live_index)))
-    domains = list(slugs(config.taxonomy))  # the chart and the archive index count every domain, in reader order
-    outputs[layout.archive_index] = listing.archive_index(live_index, domains, rejected_count)
+    orphans = orphan_outputs(articles, set(live_index))
+    outputs.update(orphans)
+    # A rendered or removed month changes the counts and newest papers on the domains' front pages, as does a new
+    # renderer even when no month is left to render.
+    stale = domain_pages_stale(articles, config.taxonomy) or freshness.renderer_changed(archive.data_dir)
+    if months or orphans or stale:
+        outputs.update(front_outputs(articles, archive, config.taxonomy))
+    outputs[layout.archive_index] = listing.archive_index(live_index, config.taxonomy, rejected_count)
     outputs[layout.feed] = feed_output(archive, config)
-    outputs[layout.chart] = chart_output(live_index, domains)
+    outputs[layout.chart] = chart_output(live_index, list(slugs(config.taxonomy)))
     readme = readme_output(root, archive, config, readme_text(root))
     outputs[layout.readme] = readme
     if curated is not None:

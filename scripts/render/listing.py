@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import jinja2
 
-from .markdown import align_tables, cell, escape, is_plain
+from ..taxonomy import SLUG, Domain
+from .markdown import align_tables, cell, escape, html_text, is_plain, plain
 
 if TYPE_CHECKING:
     from ..paper import Paper
@@ -17,8 +18,9 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PAGE_BUDGET = 400 * 1024  # bytes of rows per archive page; GitHub stops rendering Markdown at 500 KiB
-ROW_OVERHEAD = 64
-TITLE_LIMIT, AUTHOR_LIMIT, SUMMARY_LIMIT, VENUE_LIMIT = 300, 120, 240, 60
+ROW_OVERHEAD = 96  # the list item around the pieces: date and title marks, line break, <details> wrapper
+TITLE_LIMIT, AUTHOR_LIMIT, SUMMARY_LIMIT, VENUE_LIMIT = 300, 120, 300, 60
+DOMAINS_DIR = "domains"  # under articles/: one page (or more) per domain of the taxonomy
 SHOWN_AUTHORS = 3
 
 
@@ -56,7 +58,7 @@ def author_cell(authors: Sequence[str]) -> str:
 
 
 class Row(NamedTuple):
-    """The escaped cells of one paper's table row (attributes, which templates read fastest)."""
+    """The escaped pieces of one paper's list item (attributes, which templates read fastest); summary is HTML text."""
 
     date: str
     title: str
@@ -68,16 +70,27 @@ class Row(NamedTuple):
     code: str
 
 
-def paper_row(paper: Paper) -> Row:
-    """Return the escaped cells of one paper's table row."""
+def tag_link(tag: str, domains: str) -> str:
+    """Return a tag as a code-styled link to its domain page in the folder `domains`; a tag that is no slug stays
+    inert code (it may start a line, where escaped text could still open a block)."""
+    return f"[`{tag}`]({domains}{tag}.md)" if SLUG.match(tag) else "`" + (plain(tag).replace("`", "'") or "?") + "`"
+
+
+def tag_links(tags: tuple[str, ...], domains: str) -> str:
+    """Return the links of a paper's tags, or 'untagged'."""
+    return " ".join(tag_link(tag, domains) for tag in tags) if tags else "untagged"
+
+
+def paper_row(paper: Paper, domains: str = f"{DOMAINS_DIR}/") -> Row:
+    """Return the escaped pieces of one paper's list item; tags link into the folder `domains`."""
     return Row(  # in field order: a NamedTuple built from keywords takes twice as long
         paper.published[:10],
         cell(paper.title, TITLE_LIMIT) or "(untitled)",
         paper.url,
         cell(paper.venue, VENUE_LIMIT) if paper.venue else "",
         author_cell(paper.authors),
-        "`" + "` `".join(paper.tags) + "`" if paper.tags else "-",
-        cell(paper.summary, SUMMARY_LIMIT) or "-",
+        tag_links(paper.tags, domains),
+        html_text(paper.summary, SUMMARY_LIMIT) or "-",
         paper.code_urls[0] if paper.code_urls else "",
     )
 
@@ -109,27 +122,41 @@ def page_name(month: str, number: int) -> str:
 def month_pages(month: str, papers: list[Paper], tag_counts: dict[str, int]) -> dict[str, str]:
     """Render a month's papers (newest first) into one or more pages, keyed by file name."""
     pages = chunk_rows([paper_row(paper) for paper in papers])
+    links = {tag: tag_link(tag, f"{DOMAINS_DIR}/") for tag in tag_counts}
     names = [page_name(month, number) for number in range(1, len(pages) + 1)]
     return {
         name: render("month.md.j2", month=month, rows=rows, number=number, names=names,
-                     total=len(papers), tag_counts=tag_counts, bib=f"{month}.bib")
+                     total=len(papers), tag_counts=tag_counts, links=links, bib=f"{month}.bib")
         for number, (name, rows) in enumerate(zip(names, pages, strict=True), start=1)
     }
 
 
-def latest_block(papers: list[Paper], total: int) -> str:
-    """Render the README block of the newest papers, tables padded as awesome-lint wants.
+def domain_counts(index: dict[str, Summary], taxonomy: tuple[Domain, ...]) -> list[tuple[Domain, int]]:
+    """Return each domain with the number of archived papers tagged with it, in reader order, from the index alone."""
+    return [(domain, sum(entry["tags"].get(domain.slug, 0) for entry in index.values())) for domain in taxonomy]
+
+
+def domain_links(counts: list[tuple[Domain, int]], domains: str) -> str:
+    """Return one line linking every domain page with its count: [Jailbreaks](domains/jailbreak.md) 412 · ..."""
+    return " · ".join(f"[{cell(domain.name)}]({domains}{domain.slug}.md) {count}" for domain, count in counts)
+
+
+def latest_block(papers: list[Paper], total: int, counts: list[tuple[Domain, int]] | None = None) -> str:
+    """Render the README block of the newest papers, with a line linking every domain page.
 
     Titles link the versioned abstract page, so a paper that is also in a curated section of the README
     never repeats its versionless link (awesome-lint rejects duplicate links).
     """
-    rows = [paper_row(paper)._replace(url=f"{paper.url}v{paper.version}") for paper in papers]
-    return align_tables(render("latest_papers.md.j2", rows=rows, total=total))
+    prefix = f"articles/{DOMAINS_DIR}/"
+    rows = [paper_row(paper, prefix)._replace(url=f"{paper.url}v{paper.version}") for paper in papers]
+    return align_tables(render("latest_papers.md.j2", rows=rows, total=total,
+                               domains=domain_links(counts or [], prefix)))
 
 
-def archive_index(index: dict[str, Summary], domains: list[str], rejected_count: int) -> str:
-    """Render articles/README.md: months newest first with counts, and counts per domain."""
+def archive_index(index: dict[str, Summary], taxonomy: tuple[Domain, ...], rejected_count: int) -> str:
+    """Render articles/README.md: months newest first with counts, and every domain with its count and page."""
     months = sorted(index, reverse=True)
-    totals = {tag: sum(entry["tags"].get(tag, 0) for entry in index.values()) for tag in domains}
-    return render("archive_index.md.j2", months=months, index=index, totals=totals,
+    counts = [(domain, cell(domain.name), cell(domain.description), count)
+              for domain, count in domain_counts(index, taxonomy)]
+    return render("archive_index.md.j2", months=months, index=index, counts=counts, folder=DOMAINS_DIR,
                   total=sum(entry["count"] for entry in index.values()), rejected_count=rejected_count)

@@ -121,3 +121,9 @@ def align_tables(markdown: str) -> str:
             output.append(lines[index])
             index += 1
     return "\n".join(output)
+
+
+def html_text(text: str, limit: int = 0) -> str:
+    """Return text cleaned, shortened and escaped for one line of raw HTML (inside <details>): no tags, no entities."""
+    text = shorten(plain(text), limit) if limit else plain(text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

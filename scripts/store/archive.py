@@ -110,22 +110,28 @@ def record_problem(record: Record, month: str) -> str:
 
 
 def month_summary(papers: Collection[Paper]) -> Summary:
-    """Return the index entry of one month: paper count and count per tag."""
+    """Return the index entry of one month: paper count, count per tag, and count per primary (first) tag."""
     tags: dict[str, int] = {}
+    primary: dict[str, int] = {}
     for paper in papers:
         for tag in paper.tags:
             tags[tag] = tags.get(tag, 0) + 1
-    return {"count": len(papers), "tags": dict(sorted(tags.items()))}
+        if paper.tags:
+            primary[paper.tags[0]] = primary.get(paper.tags[0], 0) + 1
+    return {"count": len(papers), "primary": dict(sorted(primary.items())), "tags": dict(sorted(tags.items()))}
 
 
 def adjust_summary(entry: Summary, removed: Paper | None, added: Paper | None) -> Summary:
     """Return a month's index entry after one record is removed, added or replaced, without recounting the month."""
-    tags = dict(entry["tags"])
+    tags, primary = dict(entry["tags"]), dict(entry["primary"])
     for paper, step in ((removed, -1), (added, 1)):
         for tag in paper.tags if paper is not None else ():
             tags[tag] = tags.get(tag, 0) + step
+        if paper is not None and paper.tags:
+            primary[paper.tags[0]] = primary.get(paper.tags[0], 0) + step
     count = entry["count"] + (added is not None) - (removed is not None)
-    return {"count": count, "tags": {tag: number for tag, number in sorted(tags.items()) if number}}
+    return {"count": count, "primary": {tag: number for tag, number in sorted(primary.items()) if number},
+            "tags": {tag: number for tag, number in sorted(tags.items()) if number}}
 
 
 def merge_paper(existing: Paper | None, incoming: Paper) -> Paper | None:
@@ -158,7 +164,8 @@ class Archive:
         index_path, state_path = data_dir / INDEX_NAME, data_dir / STATE_NAME
         archive.index = read_json(index_path).get("months", {}) if index_path.exists() else {}
         archive.state = read_json(state_path) if state_path.exists() else {"schema": SCHEMA}
-        if sorted(archive.index) != on_disk:
+        # An index written before it counted primary domains is recounted once, as after a crash.
+        if sorted(archive.index) != on_disk or any("primary" not in entry for entry in archive.index.values()):
             archive.rebuild_index(on_disk)
         return archive
 

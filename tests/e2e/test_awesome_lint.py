@@ -1,4 +1,4 @@
-"""README.md passes awesome-lint, also with a full latest-papers table between the markers.
+"""README.md passes awesome-lint, also with a full latest-papers list between the markers.
 
 awesome-lint runs in a throwaway git repository with a GitHub remote (its rules ask git for one) and with
 Node's fetch disabled, so the run is offline and does not ask the GitHub API about the repository.
@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from scripts.config import load_config
 from scripts.curated.load import curated_arxiv_ids, load_collections
+from scripts.paper import Paper
+from scripts.render import listing
 from scripts.render.markdown import align_tables
 from scripts.render.markers import replace_block
 
@@ -76,6 +79,22 @@ def latest_table(first_id: str = "2608.10000") -> str:
     return intro + table + "\n".join(rows)
 
 
+def latest_list(first_id: str = "2608.10000") -> str:
+    """The real 20-paper block as the renderer writes it: hostile titles, repeated domain links, some code links."""
+    titles = ["H-CoT: Hijacking | Chain-of-Thought [Safety] Reasoning", "Safety Tax: <Alignment> Makes $LRMs$ *Less*",
+              "Über-robust 𝒪(n) Guardrails for Agents", "Reasoning Models Don't Always Say What They Think"]
+    month, sequence = first_id.split(".")
+    papers = [Paper(id=f"{month}.{int(sequence) + number:0{len(sequence)}d}", version=1 + number % 3,
+                    title=f"{titles[number % 4]} {number}", authors=("Benoît Malésieux", "李 明", "Zoë O'Neil", "Fourth"),
+                    published=f"2026-08-{20 - number % 19:02d}T10:00:00Z", updated="2026-08-21T00:00:00Z",
+                    summary="We study jailbreak | attacks on o1 and <b>DeepSeek-R1</b> " * 20,
+                    tags=("jailbreak", "reasoning-safety")[:1 + number % 2], venue="ICLR 2026" if number % 5 == 0 else "",
+                    code_urls=(f"https://github.com/lab{number}/repo{number}",) if number % 3 else ())
+              for number in range(20)]
+    taxonomy = load_config(REPO / "config.yaml").taxonomy
+    return listing.latest_block(papers, 123, [(domain, 10) for domain in taxonomy])
+
+
 def with_latest(block: str) -> str:
     """The README with block between the LATEST_PAPERS markers."""
     return replace_block(readme(), "LATEST_PAPERS", block, "README.md")
@@ -86,7 +105,12 @@ def test_readme_passes_awesome_lint(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_readme_with_an_aligned_latest_papers_table_passes(tmp_path):
+def test_readme_with_a_full_latest_papers_list_passes(tmp_path):
+    result = lint(tmp_path, with_latest(latest_list()))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_readme_with_an_aligned_table_passes(tmp_path):
     result = lint(tmp_path, with_latest(align_tables(latest_table())))
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -100,7 +124,7 @@ def test_unaligned_table_fails_so_the_lint_really_runs(tmp_path):
 def test_bad_list_item_and_repeated_link_fail(tmp_path):
     text = readme().replace(" - Standardised evaluation framework", " - standardised evaluation framework")
     curated = sorted(curated_arxiv_ids(load_collections(REPO)))[0]
-    text = replace_block(text, "LATEST_PAPERS", align_tables(latest_table(curated)), "README.md")
+    text = replace_block(text, "LATEST_PAPERS", latest_list(curated).replace(f"{curated}v1)", f"{curated})"), "README.md")
     result = lint(tmp_path, text)
     assert result.returncode == 1
     assert "List item description must start with valid casing" in result.stdout

@@ -21,7 +21,7 @@ def test_update_links_feed_chart_bib_code_and_venue(fake_arxiv, project):
     fake_arxiv.papers = [*make_papers(60), WITH_CODE]
     assert update.main(["--root", str(project), "--since", "2025-01-01"]) == 0
     readme = (project / "README.md").read_text()
-    assert "](articles/feed.xml)" in readme and "![Papers per month by safety domain" in readme
+    assert "](articles/feed.xml)" in readme and "![Papers per month by primary safety domain" in readme
     assert "[Code](https://github.com/example-lab/agent-shield)" in readme and "*ICLR 2026*" in readme
     for month in ("2025-03", "2025-06"):
         page = (project / "articles" / f"{month}.md").read_text()

@@ -272,8 +272,12 @@ def test_resetting_the_data_folder_resets_every_page(fake_arxiv, project):
     run_update(project, "--since", "2025-01-01")
     import shutil
     shutil.rmtree(project / "articles" / "data")
+    assert (project / "articles" / "domains" / "jailbreak.md").exists()
     assert run_update(project, "--no-fetch") == 0
-    assert sorted(path.name for path in (project / "articles").iterdir()) == ["README.md", "data", "feed.xml", "rejected.md"]
+    left = sorted(path.name for path in (project / "articles").iterdir())
+    assert left == ["README.md", "data", "domains", "feed.xml", "rejected.md"]
+    # every domain keeps a page, now saying it has no papers, so the links to it still lead somewhere
+    assert "No archived paper carries this domain yet." in (project / "articles" / "domains" / "jailbreak.md").read_text()
     assert "No papers yet" in latest_block(project)
 
 

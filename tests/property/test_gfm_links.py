@@ -91,7 +91,7 @@ def linky_papers(draw) -> list[Paper]:
 
 
 PAGE_TAGS = {"p", "h1", "h2", "h3", "table", "thead", "tbody", "tr", "th", "td", "a", "em", "strong", "ul", "li", "img",
-             "code", "br"}
+             "code", "br", "details", "summary"}  # each abstract folds into <details>, its text escaped
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -4,7 +4,7 @@ naming the file and the key, and nothing is written."""
 
 from __future__ import annotations
 
-import itertools
+import html
 import json
 import shutil
 from pathlib import Path
@@ -21,7 +21,7 @@ from scripts.ingest.links import extract_code_urls, extract_venue
 from scripts.paper import Paper
 from scripts.render import listing as render
 from scripts.render import markdown
-from scripts.render.markdown import FULLWIDTH_AT, cell, shorten
+from scripts.render.markdown import FULLWIDTH_AT, cell, html_text, shorten
 from scripts.render.markers import marker_pair, replace_block
 from scripts.yamlfile import MAX_DEPTH, MAX_YAML_BYTES, load_yaml
 from tests.conftest import README, REPO, snapshot
@@ -29,7 +29,6 @@ from tests.fake_arxiv import FakePaper
 
 MARKDOWN = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 START, END = marker_pair("LATEST_PAPERS")
-COLUMNS = 6  # Date | Paper | Authors | Domains | Abstract | Code
 PAGE_LIMIT = 500 * 1024  # GitHub stops rendering a Markdown file beyond 500 KiB
 
 # Pieces of text that mean something to Markdown, HTML, GitHub or the README's own markers.
@@ -41,6 +40,8 @@ FRAGMENTS = [
     "| --- |", "{{ x }}", "{% raw %}", "é", "\U0001d518", "e\u0301", "\u05d0\u05d1", "https://github.com/org/repo",
     "accepted at ICLR 2025", "[Code](https://github.com/evil/x)",
 ]
+# Tags as the archive may hold them: taxonomy slugs, and hand-edited ones that are not slugs at all.
+TAGS = ["jailbreak", "prompt-injection", "a-b", "Not a slug", "`x`](javascript:alert(1))", "# heading", "- item", "<b>"]
 hostile_text = st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=6)), max_size=12).map("".join)
 long_text = st.tuples(hostile_text, st.integers(0, 1)).map(
     lambda pair: (pair[0] + " padding ") * (10_000 // (len(pair[0]) + 9) + 1) if pair[1] else pair[0])
@@ -74,34 +75,36 @@ def inline_text(tokens) -> str:
     return text.replace(FULLWIDTH_AT, "@")
 
 
-def table_rows(tokens, lines: list[str]) -> list[tuple[str, list]]:
-    """Every table body row: its source line and the inline tokens of each of its cells."""
-    rows, cells, source = [], [], ""
-    for previous, token in itertools.pairwise(tokens):
-        if token.type == "tr_open":
-            cells, source = [], lines[token.map[0]]
-        elif token.type == "inline" and previous.type == "td_open":
-            cells.append(token.children)
-        elif token.type == "tr_close" and cells:
-            rows.append((source, cells))
-    return rows
+def paper_items(tokens) -> list[tuple[list, list[str]]]:
+    """Every top-level list item: the inline tokens of its first paragraph and its HTML blocks."""
+    items, depth, current = [], 0, None
+    for token in tokens:
+        if token.type == "list_item_open":
+            depth += 1
+            if depth == 1:
+                current = ([], [])
+                items.append(current)
+        elif token.type == "list_item_close":
+            depth -= 1
+        elif current is not None and depth == 1 and token.type == "inline" and not current[0]:
+            current[0].extend(token.children)
+        elif current is not None and depth == 1 and token.type == "html_block":
+            current[1].append(token.content.strip())
+    return items
 
 
 def check_page(text: str, papers: list[Paper], versioned: bool) -> None:
-    """Assert a page shows each paper in one intact row whose cells read as the paper's text, and nothing else."""
+    """Assert a page shows each paper as one intact list item that reads as the paper's text, and nothing else."""
     tokens = MARKDOWN.parse(text)
-    lines = text.split("\n")
+    items = [item for item in paper_items(tokens) if any(child.attrs.get("href", "").startswith("https://arxiv.org/abs/")
+                                                          for child in item[0] if child.type == "link_open")]
+    assert len(items) == len(papers)
+    for (inline, blocks), paper in zip(items, papers, strict=True):
+        check_item(inline, paper, versioned)
+        assert blocks == [details(paper)], blocks  # the abstract's excerpt, as inert HTML text, and no other HTML
     html = [token.content.strip() for token in tokens if token.type == "html_block"]
     html += [child.content for token in tokens if token.children for child in token.children if child.type == "html_inline"]
-    assert all(block in (START, END) for block in html), html
-    heads = [token for token in tokens if token.type == "th_open"]
-    assert len(heads) == COLUMNS * sum(token.type == "table_open" for token in tokens)
-    rows = [row for row in table_rows(tokens, lines) if "https://arxiv.org/abs/" in row[0]]
-    assert len(rows) == len(papers)
-    for (source, cells), paper in zip(rows, papers, strict=True):
-        pieces = gfm_cells(source)
-        assert len(pieces) == COLUMNS + 2 and pieces[0] == pieces[-1] == "", source  # six cells between outer pipes
-        check_row(cells, paper, versioned)
+    assert all(block in (START, END) or block.startswith("<details><summary>Abstract</summary>") for block in html), html
     allowed = {paper.url + (f"v{paper.version}" if versioned else "") for paper in papers}
     allowed |= {paper.code_urls[0] for paper in papers if paper.code_urls}
     for token in tokens:
@@ -113,32 +116,45 @@ def check_page(text: str, papers: list[Paper], versioned: bool) -> None:
                 assert target == "assets/img/trend.svg", target
 
 
-def check_row(cells: list, paper: Paper, versioned: bool) -> None:
-    """Assert one row's cells read exactly as the paper's (plain, shortened) text, with one arXiv link and one code link."""
-    date, title, authors, _, summary, code = cells
-    assert inline_text(date) == paper.published[:10]
-    opens = [index for index, token in enumerate(title) if token.type == "link_open"]
-    assert len(opens) == 1 and opens[0] == 0
-    assert title[0].attrs["href"] == paper.url + (f"v{paper.version}" if versioned else "")
-    closing = next(index for index, token in enumerate(title) if token.type == "link_close")
-    assert inline_text(title[1:closing]) == (shorten(plain(paper.title), render.TITLE_LIMIT) or "(untitled)")
+def details(paper: Paper) -> str:
+    """The <details> line a paper's abstract should render as: plain, shortened, with &, < and > as entities."""
+    shown = shorten(plain(paper.summary), render.SUMMARY_LIMIT) or "-"
+    return f"<details><summary>Abstract</summary>{html.escape(shown, quote=False)}</details>"
+
+
+def check_item(inline: list, paper: Paper, versioned: bool) -> None:
+    """Assert one item reads exactly as the paper's (plain, shortened) text: date, title link, venue, domain links,
+    authors and code link, with no markup from the paper."""
+    inline = [token for token in inline if token.type != "text" or token.content]  # markdown-it adds empty texts
+    assert inline[0].type == "text" and inline[0].content == f"{paper.published[:10]} · "
+    assert [token.type for token in inline[1:3]] == ["link_open", "strong_open"]
+    assert inline[1].attrs["href"] == paper.url + (f"v{paper.version}" if versioned else "")
+    closing = next(index for index, token in enumerate(inline) if token.type == "strong_close")
+    assert inline[closing + 1].type == "link_close"
+    title = inline[3:closing]
+    assert inline_text(title) == (shorten(plain(paper.title), render.TITLE_LIMIT) or "(untitled)")
+    brk = next(index for index, token in enumerate(inline) if token.type == "hardbreak")
     venue = shorten(plain(paper.venue), render.VENUE_LIMIT)
-    assert inline_text(title[closing + 1:]) == (f" {venue}" if venue else "")
-    assert {token.type for token in title[closing + 1:]} <= {"text", "em_open", "em_close"}
-    assert {token.type for token in date} == {"text"}
-    assert inline_text(authors) == expected_authors(paper.authors)
-    assert inline_text(summary) == (shorten(plain(paper.summary), render.SUMMARY_LIMIT) or "-")
-    links = [token.attrs["href"] for token in code if token.type == "link_open"]
-    assert links == list(paper.code_urls[:1])
-    for token in authors + summary + title[1:closing]:
+    assert inline_text(inline[closing + 2:brk]) == (f" {venue}" if venue else "")
+    assert {token.type for token in inline[closing + 2:brk]} <= {"text", "em_open", "em_close"}
+    rest = inline[brk + 1:]
+    tags = [token.attrs["href"] for token in rest if token.type == "link_open" and token.attrs["href"].endswith(".md")]
+    assert [href.rsplit("/", 1)[-1] for href in tags] == [f"{tag}.md" for tag in paper.tags if render.SLUG.match(tag)]
+    assert sum(token.type == "code_inline" for token in rest) == len(paper.tags)  # each tag once, as inert code
+    code = [token.attrs["href"] for token in rest if token.type == "link_open" and not token.attrs["href"].endswith(".md")]
+    assert code == list(paper.code_urls[:1])
+    shown = " ".join(tag if render.SLUG.match(tag) else plain(tag).replace("`", "'") or "?" for tag in paper.tags)
+    line = f"{shown or 'untagged'} · {expected_authors(paper.authors)}" + (" · Code" if code else "")
+    assert inline_text(rest).strip() == line.strip()  # a line's end is trimmed
+    assert {token.type for token in rest} <= {"text", "softbreak", "link_open", "link_close", "code_inline"}
+    for token in title:
         assert token.type in ("text", "softbreak"), token.type  # no emphasis, code, link, image or HTML from the paper
 
 
 def expected_authors(names) -> str:
     """What the Authors cell should read: the first three names as plain text, then 'et al.'."""
     shown = ", ".join(shorten(plain(name), render.AUTHOR_LIMIT) for name in names[:render.SHOWN_AUTHORS])
-    shown = shown + (" et al." if len(names) > render.SHOWN_AUTHORS else "") if shown else "-"
-    return shown.strip()  # a cell's edges are trimmed (names that are all blank leave only commas)
+    return shown + (" et al." if len(names) > render.SHOWN_AUTHORS else "") if shown else "-"
 
 
 # ---------------------------------------------------------------- hostile papers, rendered directly
@@ -154,7 +170,8 @@ def hostile_papers(draw) -> list[Paper]:
             id=f"2505.{19999 - number:05d}", version=draw(st.integers(1, 12)), title=draw(long_text),
             authors=tuple(draw(st.lists(hostile_text, max_size=5))), published=f"2025-05-{28 - number:02d}T12:00:00Z",
             updated="2025-06-01T00:00:00Z", summary=summary, comment=comment, categories=("cs.CL",),
-            code_urls=extract_code_urls(summary, comment), venue=extract_venue(comment, "")))
+            code_urls=extract_code_urls(summary, comment), venue=extract_venue(comment, ""),
+            tags=tuple(draw(st.lists(st.sampled_from(TAGS), max_size=3, unique=True)))))
     return papers
 
 
@@ -445,3 +462,19 @@ def test_a_record_in_the_wrong_month_file_is_not_archived_twice(fake_arxiv, proj
     ids = [record["id"] for path in (project / "articles" / "data").glob("20*.json")
            for record in json.loads(path.read_text(encoding="utf-8"))["papers"]]
     assert (status == 1 and "2025-03.json" in capsys.readouterr().err) or ids == ["2505.10000"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(hostile_text)
+def test_an_abstract_in_details_is_inert_text_under_githubs_parser(text):
+    cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm is not installed (pip install -r requirements-dev.txt)")
+    from cmarkgfm.cmark import Options
+
+    excerpt = html_text(text, render.SUMMARY_LIMIT)
+    source = f"- 2025-05-01 · [**T**](https://arxiv.org/abs/2505.00001)\\\n  x\n  <details><summary>Abstract</summary>{excerpt}</details>\n- next\n"
+    rendered = cmarkgfm.markdown_to_html_with_extensions(
+        source, options=Options.CMARK_OPT_UNSAFE, extensions=["table", "autolink", "strikethrough", "tagfilter"])
+    inside = rendered.split("<summary>Abstract</summary>")[1].split("</details>")[0]
+    assert "<" not in inside and ">" not in inside  # no tag of the paper's, no autolink
+    assert html.unescape(inside) == shorten(plain(text), render.SUMMARY_LIMIT)
+    assert rendered.count("<li>") == 2  # the next item is still an item

@@ -107,35 +107,37 @@ def test_a_damaged_record_names_the_file_and_the_fix(tmp_path, text, message):
     assert str(error.value).startswith(str(path)) and message in str(error.value)
 
 
-def table_rows(page: str) -> list[list[str]]:
-    """Return the cells of every body row of the page's tables, as rendered HTML text."""
-    rows, cells = [], None
-    for token in MARKDOWN.parse(page):
-        if token.type == "tr_open":
-            cells = []
-        elif token.type == "inline" and cells is not None:
-            cells.append(token.content)
-        elif token.type == "tr_close":
-            rows.append(cells)
-            cells = None
-    return rows[1:]
+def candidate_items(page: str) -> list[str]:
+    """The source line of every candidate on the page: one list item each."""
+    return [line for line in page.split("\n") if line.startswith("- `- {id: ")]
 
 
-def test_the_page_escapes_hostile_titles_and_keeps_four_columns():
+def test_the_page_escapes_hostile_titles_and_keeps_one_line_per_candidate():
     hostile = "Pipes | and\nnewlines <script>alert(1)</script> $x$ [link](http://evil)"
     record = merge_rejected(empty_rejected(), [paper("2501.00001", 7.5, hostile)], RUN1, 10)
     record["candidates"][0]["url"] = "javascript:alert(1)"
     page = rejected_page(record, 9)
-    rows = table_rows(page)
-    assert len(rows) == 1 and len(rows[0]) == 4
+    assert candidate_items(page) == ['- `- {id: "2501.00001", reason: ""}` 7.5 · [Pipes \\| and newlines &lt;script&gt;'
+                                     'alert(1)&lt;/script&gt; \\$x\\$ \\[link\\](http\\://evil)](https://arxiv.org/abs/2501.00001)']
     html = MARKDOWN.render(page)
     assert "<script" not in html and "javascript:" not in html and 'href="http://evil"' not in html
-    assert "(https://arxiv.org/abs/2501.00001)" in page and "| 7.5 |" in page and "score reaches 9" in page
+    assert "score reaches 9" in page
+
+
+def test_candidates_are_grouped_by_run_newest_open_each_line_ready_to_paste():
+    record = merge_rejected(empty_rejected(), [paper("2501.00001", 7.5, "Old")], RUN1, 10)
+    record = merge_rejected(record, [paper("2501.00002", 3, "New"), paper("2501.00003", 8, "Newer")], RUN2, 10)
+    page = rejected_page(record, 9)
+    summaries = [line for line in page.split("\n") if line.startswith("<details")]
+    assert summaries == [f"<details open><summary>Run of {RUN2[:16].replace('T', ' ')}: 2 candidates</summary>",
+                         f"<details><summary>Run of {RUN1[:16].replace('T', ' ')}: 1 candidate</summary>"]
+    assert [line.split('"')[1] for line in candidate_items(page)] == ["2501.00003", "2501.00002", "2501.00001"]
+    assert page.count("</details>") == 2 and "3 best-scoring candidates it turned down" in page
 
 
 def test_an_empty_record_says_so():
     page = rejected_page(empty_rejected(), 9)
-    assert table_rows(page) == [] and "No candidates were turned down" in page
+    assert candidate_items(page) == [] and "No candidates were turned down" in page
 
 
 def test_a_false_negative_is_promoted_with_the_line_from_the_page(tmp_path):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from scripts.config import load_config
 from scripts.curated.entries import Collections, ReasoningModel
 from scripts.curated.load import curated_arxiv_ids, find_collection_problems, load_collections
 from scripts.curated.readme import contents_block, heading_slugs, render_collection_outputs
@@ -326,3 +327,40 @@ def test_curated_arxiv_ids_cover_every_linked_paper():
     assert {"2501.12948", "2402.04249", "2502.05206", "2403.12171"} <= ids
     rendered = "".join(render(REPO).values())
     assert [paper for paper in sorted(ids) if f"(https://arxiv.org/abs/{paper})" not in rendered] == []
+
+
+# ---------------------------------------------------------------- curated domains map onto the taxonomy
+
+
+def test_every_curated_domain_maps_onto_configured_tags():
+    slugs = {domain.slug for domain in load_config(REPO / "config.yaml").taxonomy}
+    domains = load_collections(REPO).domains
+    assert all(domain.tags and set(domain.tags) <= slugs for domain in domains)
+
+
+def test_a_tag_the_taxonomy_lacks_is_one_problem_naming_the_known_slugs(tmp_path):
+    root = copy_project(tmp_path)
+    rewrite(root, "domains", lambda entries: entries[0].update(tags=["adversarial", "ddos"]))
+    problem = only_problem(root)
+    assert problem.startswith("collection/domains.yaml: entry 1 'Adversarial attacks'")
+    assert "field 'tags': 'ddos' is not a domain of config.yaml's taxonomy; use one of: jailbreak, " in problem
+
+
+@pytest.mark.parametrize(("tags", "message"), [
+    ([], "must be a list of taxonomy slugs"),
+    (["Jail Break"], "'Jail Break' is not a tag slug"),
+    (["privacy", "privacy"], "repeats a tag"),
+])
+def test_malformed_tags_are_refused(tmp_path, tags, message):
+    root = copy_project(tmp_path)
+    rewrite(root, "domains", lambda entries: entries[0].update(tags=tags))
+    assert message in only_problem(root)
+
+
+def test_the_domains_page_says_what_each_tag_covers_and_links_its_papers(tmp_path):
+    root = copy_project(tmp_path)
+    page = render_collection_outputs(root, load_collections(root), (root / "README.md").read_text())[
+        root / "collection" / "domains.md"]
+    assert "## Jailbreak attacks" in page
+    assert "- [Prompt injection](../articles/domains/prompt-injection.md) `prompt-injection`: Instructions smuggled" in page
+    assert "    d2 -.-> t_jailbreak([\"jailbreak\"])" in page and "## Also tagged" in page

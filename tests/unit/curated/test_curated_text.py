@@ -86,7 +86,7 @@ def test_a_hostile_domain_name_cannot_leave_the_mermaid_fence(tmp_path):
     cmarkgfm = pytest.importorskip("cmarkgfm", reason="cmarkgfm (GitHub's parser) is not installed")
     from cmarkgfm.cmark import Options
     collections = Collections(reasoning_models=(), datasets=(), surveys=(), tools=(), references=(),
-                              domains=(Domain(HOSTILE_LABEL, "A description.", (HOSTILE_LABEL,)),))
+                              domains=(Domain(HOSTILE_LABEL, "A description.", (HOSTILE_LABEL,), ("jailbreak",)),))
     markdown = render_template(environment(REPO), "_domains.md.j2", collections)
     fence = markdown.split("```mermaid\n", 1)[1].split("\n```\n", 1)[0]
     assert "```" not in fence and "\r" not in fence and "\0" not in markdown

@@ -106,3 +106,18 @@ def test_malformed_months_and_counts_are_refused():
         render_chart({}, DOMAINS, ["2025-12", "2025-13"])
     with pytest.raises(ArchiveError, match="count of 'privacy' in 2025-01 is -1"):
         render_chart({"2025-01": {"privacy": -1}}, DOMAINS, ["2025-01"])
+
+
+def test_the_chart_counts_papers_by_primary_domain_from_the_first_archived_month():
+    from scripts.render.build import chart_output
+
+    index = {"2025-03": {"count": 3, "primary": {"jailbreak": 2, "privacy": 1}, "tags": {"jailbreak": 3, "privacy": 2}},
+             "2025-05": {"count": 1, "primary": {"privacy": 1}, "tags": {"privacy": 1, "jailbreak": 1}}}
+    svg = ET.fromstring(chart_output(index, ["jailbreak", "privacy"]))
+    titles = [element.text for element in svg.iter(f"{SVG}title")]
+    assert "Papers per month by primary safety domain, 2025-03 to 2025-05" in titles
+    assert "jailbreak, 2025-03: 2" in titles and "privacy, 2025-05: 1" in titles
+    assert "jailbreak, 2025-05: 1" not in titles
+    legend = [element.text for element in svg.iter(f"{SVG}text") if element.get("class") == "legend"]
+    assert legend == ["jailbreak (2)", "privacy (2)"]  # totals are papers: 4 papers, 4 in the legend
+    assert "font-size:13px" in svg.find(f"{SVG}style").text.split(".legend{")[1]

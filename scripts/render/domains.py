@@ -1,0 +1,97 @@
+"""The domain pages under articles/domains/: for each domain of the taxonomy a front page (what it covers, its count,
+its months, its newest papers) and one page per month of its papers (jailbreak-2025-05.md, then -p2.md, ...).
+
+A month's papers appear only on that month's domain pages, so a changed month re-renders its own domain pages (from
+the papers already read to render its month page) and the small front pages, whose counts come from the index."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from ..layout import month_path
+from ..paper import Paper
+from ..store.archive import Archive, read_month, sort_newest_first
+from ..taxonomy import Domain
+from .listing import DOMAINS_DIR, Row, chunk_rows, page_name, paper_row, render
+from .markdown import cell
+
+NEWEST = 20  # papers on a domain's front page, from its newest month
+# A domain's month page: <slug>-<YYYY-MM>.md, then -p2.md, ...
+MONTH_PAGE = re.compile(r"^([a-z0-9-]+)-(\d{4}-\d{2})(-p\d+)?\.md$")
+
+
+def month_counts(index: dict[str, dict[str, Any]], slug: str) -> dict[str, int]:
+    """Return the domain's paper count per month, newest first, from the index alone."""
+    return {month: index[month]["tags"][slug] for month in sorted(index, reverse=True)
+            if index[month]["tags"].get(slug)}
+
+
+def domain_month_pages(domain: Domain, month: str, rows: list[Row]) -> dict[str, str]:
+    """Render one domain's rows of one month (newest first) into pages keyed by file name."""
+    pages = chunk_rows(rows)
+    names = [page_name(f"{domain.slug}-{month}", number) for number in range(1, len(pages) + 1)]
+    return {
+        name: render("domain_month.md.j2", slug=domain.slug, name=cell(domain.name), month=month, rows=page_rows,
+                     number=number, names=names, total=len(rows))
+        for number, (name, page_rows) in enumerate(zip(names, pages, strict=True), start=1)
+    }
+
+
+def month_domain_outputs(articles: Path, month: str, papers: list[Paper],
+                         taxonomy: tuple[Domain, ...]) -> dict[Path, str | None]:
+    """Return every domain's pages of one month (papers newest first), plus None for its pages of that month left over
+    from when the month held more (or any) papers of the domain."""
+    folder = articles / DOMAINS_DIR
+    outputs: dict[Path, str | None] = {}
+    rows = {paper.id: paper_row(paper, "") for paper in papers if paper.tags}  # once, for each of its domains
+    for domain in taxonomy:
+        tagged = [rows[paper.id] for paper in papers if domain.slug in paper.tags]
+        if tagged:
+            outputs.update({folder / name: text for name, text in domain_month_pages(domain, month, tagged).items()})
+    if folder.is_dir():
+        outputs.update({path: None for path in folder.glob(f"*-{month}*.md")
+                        if (match := MONTH_PAGE.match(path.name)) and match[2] == month and path not in outputs})
+    return outputs
+
+
+def newest_papers(archive: Archive, month: str, slug: str, read: dict[str, list[Paper]]) -> list[Paper]:
+    """Return the domain's newest papers of one month (from memory when the month changed, else from its file, read
+    once for all domains through `read`)."""
+    if month not in read:
+        read[month] = list(archive.month(month).values() if month in archive.changed else read_month(
+            month_path(archive.data_dir, month)).values())
+    return sort_newest_first(paper for paper in read[month] if slug in paper.tags)[:NEWEST]
+
+
+def front_page(domain: Domain, counts: dict[str, int], newest: list[Paper]) -> str:
+    """Render a domain's front page: description, count, a link to each month's page, its newest papers."""
+    return render("domain.md.j2", slug=domain.slug, name=cell(domain.name), description=cell(domain.description),
+                  total=sum(counts.values()), counts=counts, rows=[paper_row(paper, "") for paper in newest],
+                  newest_month=next(iter(counts), ""))
+
+
+def front_outputs(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]) -> dict[Path, str | None]:
+    """Return every domain's front page, reading only each domain's newest month; None for the pages of domains the
+    taxonomy no longer has, and for month pages of months that no longer hold papers."""
+    folder, index = articles / DOMAINS_DIR, archive.live_index()
+    outputs: dict[Path, str | None] = {}
+    read: dict[str, list[Paper]] = {}
+    for domain in taxonomy:
+        counts = month_counts(index, domain.slug)
+        newest = newest_papers(archive, next(iter(counts)), domain.slug, read) if counts else []
+        outputs[folder / f"{domain.slug}.md"] = front_page(domain, counts, newest)
+    known = {domain.slug for domain in taxonomy}
+    if folder.is_dir():
+        for path in folder.glob("*.md"):
+            match = MONTH_PAGE.match(path.name)
+            stale = match[1] not in known or match[2] not in index if match else path.stem not in known
+            if stale and path not in outputs:
+                outputs[path] = None
+    return outputs
+
+
+def domain_pages_stale(articles: Path, taxonomy: tuple[Domain, ...]) -> bool:
+    """True when a domain has no front page yet (pages never rendered, a domain added to the taxonomy)."""
+    return any(not (articles / DOMAINS_DIR / f"{domain.slug}.md").exists() for domain in taxonomy)
