@@ -8,10 +8,13 @@ import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+import msgspec
 
 from ..errors import ArchiveError
 from ..paper import REQUIRED_KEYS, Paper
-from . import jsontext
+from .files import check_encodable
 
 SCHEMA = 1
 MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
@@ -31,20 +34,42 @@ def month_path(data_dir: Path, month: str) -> Path:
 
 def dump_json(data: object) -> str:
     """Serialise data the way every archive file is stored: sorted keys, indent 2, trailing newline."""
-    return jsontext.dumps(data) + "\n"
+    try:
+        return (msgspec.json.format(msgspec.json.encode(data, order="sorted"), indent=2) + b"\n").decode("utf-8")
+    except (TypeError, UnicodeEncodeError):
+        # msgspec refuses a lone surrogate and types JSON lacks: json writes the first (files.check_encodable then
+        # names it) and raises TypeError for the second.
+        return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
 def read_json(path: Path, raw: bytes | None = None) -> dict:
     """Read a schema-1 JSON object from the archive (or from its bytes, already read); raise ArchiveError naming the file and the fix."""
+    raw = path.read_bytes() if raw is None else raw
     try:
-        data = json.loads((path.read_bytes() if raw is None else raw).decode("utf-8"))
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        data = read_unusual_json(path, raw)
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        raise ArchiveError(f"{path}: unknown schema {found!r}; this version reads schema {SCHEMA}: update scripts/ or restore it with `git checkout -- {path}`")
+    return data
+
+
+def read_unusual_json(path: Path, raw: bytes) -> object:
+    """Decode what msgspec refused with json, for its error message; raise ArchiveError, or ListError for a lone
+    surrogate, if json reads it but it cannot be written back as it was (NaN, a \\ud800 escape)."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ArchiveError(f"{path}: not UTF-8; restore it with `git checkout -- {path}`") from None
     except json.JSONDecodeError as error:
         raise ArchiveError(f"{path}: corrupt JSON (line {error.lineno}: {error.msg}); restore it with `git checkout -- {path}`") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
-        raise ArchiveError(f"{path}: unknown schema {found!r}; this version reads schema {SCHEMA}: update scripts/ or restore it with `git checkout -- {path}`")
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise ArchiveError(f"{path}: holds NaN or Infinity, which JSON has no number for; "
+                           "replace it with a number") from None
+    check_encodable(path, text)
     return data
 
 
@@ -74,10 +99,18 @@ def sort_newest_first(papers) -> list[Paper]:
 
 def parse_month(path: Path, data: dict) -> dict[str, Paper]:
     """Validate a month file's records and return them by ID."""
+    papers: dict[str, Paper] = {}
+    for record in checked_records(path, data):
+        paper = Paper.from_dict(record)
+        papers[paper.id] = paper
+    return papers
+
+
+def checked_records(path: Path, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return a month file's records, raising ArchiveError naming the first one of the wrong shape."""
     records = data.get("papers")
     if not isinstance(records, list):
         raise ArchiveError(f"{path}: \"papers\" must be a list; restore the file with `git checkout -- {path}`")
-    papers: dict[str, Paper] = {}
     month = path.stem  # a Path property that costs as much as checking a record: read it once
     for index, record in enumerate(records):
         if not (isinstance(record, dict) and REQUIRED.issubset(record)):
@@ -86,9 +119,18 @@ def parse_month(path: Path, data: dict) -> dict[str, Paper]:
         problem = record_problem(record, month)
         if problem:
             raise ArchiveError(f"{path}: papers[{index}]: {problem}; restore the file with `git checkout -- {path}`")
-        paper = Paper.from_dict(record)
-        papers[paper.id] = paper
-    return papers
+    return records
+
+
+def file_summary(path: Path) -> dict[str, Any]:
+    """Return the index entry of one month file, its records checked but no Paper built."""
+    with collector_paused():
+        records = checked_records(path, read_json(path))
+    tags: dict[str, int] = {}
+    for record in records:
+        for tag in record["tags"]:
+            tags[tag] = tags.get(tag, 0) + 1
+    return {"count": len(records), "tags": dict(sorted(tags.items()))}
 
 
 RECORD_TYPES = {"id": str, "version": int, "title": str, "authors": list, "published": str, "updated": str,
@@ -168,9 +210,9 @@ class Archive:
         return sorted(m.group(1) for path in self.data_dir.iterdir() if (m := MONTH_FILE.match(path.name)))
 
     def rebuild_index(self, months: list[str]) -> None:
-        """Recompute the index from the month files (after a crash or a hand edit)."""
-        self.changed.update(months)  # first, so these months stay in memory while the others are read
-        self.index = {month: month_summary(self.month(month).values()) for month in months}
+        """Recompute the index from the month files (after a crash or a hand edit), leaving the files as they are."""
+        self.index = {month: month_summary(self.months[month].values()) if month in self.months else
+                      file_summary(month_path(self.data_dir, month)) for month in months}
 
     def month(self, month: str) -> dict[str, Paper]:
         """Return one month's papers by ID, reading its file unless it is in memory; never edit it but through put/remove."""
