@@ -8,6 +8,7 @@ import re
 from concurrent.futures import ProcessPoolExecutor
 from itertools import repeat
 from pathlib import Path
+from typing import Any
 
 from ..classify.relevance import TAG_SLUGS
 from ..config import Config
@@ -16,7 +17,7 @@ from ..curated.load import load_collections
 from ..curated.readme import render_collection_outputs
 from ..errors import MarkerError
 from ..store import freshness
-from ..store.archive import Archive, month_path, month_summary, read_month, sort_newest_first
+from ..store.archive import Archive, collector_paused, month_path, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
 from . import bibtex, chart, feed, listing
 from .markers import replace_block
@@ -93,7 +94,7 @@ def readme_text(root: Path) -> str:
 def readme_output(root: Path, archive: Archive, config: Config, text: str) -> str:
     """Return README.md with the newest papers between its LATEST_PAPERS markers."""
     newest = archive.newest(config.list.readme_papers)
-    total = sum(entry["count"] for entry in archive.index.values())
+    total = sum(entry["count"] for entry in archive.live_index().values())
     return replace_block(text, LATEST, listing.latest_block(newest, total), str(root / "README.md"))
 
 
@@ -104,21 +105,23 @@ def load_curated(root: Path):
     return load_collections(root) if curated else None
 
 
-def month_file_outputs(articles: Path, data_dir: Path, month: str) -> tuple[dict[Path, str | None], str]:
+def month_file_outputs(articles: Path, data_dir: Path, month: str) -> tuple[dict[Path, str | None], str, dict[str, Any]]:
     """Render one month straight from its data file (in a worker process, or not); return the files that differ on
-    disk and the digest of the data they were rendered from."""
+    disk, the digest of the data they were rendered from and the month's index entry."""
     path = month_path(data_dir, month)
     raw = path.read_bytes()
-    papers = list(read_month(path, raw).values())
-    outputs = month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"])
-    return changed_outputs(outputs), freshness.month_digest(raw)
+    with collector_paused():  # rows and entries hold no cycles either
+        papers = list(read_month(path, raw).values())
+        summary = month_summary(papers)
+        outputs = month_outputs(articles, month, sort_newest_first(papers), summary["tags"])
+    return changed_outputs(outputs), freshness.month_digest(raw), summary
 
 
 def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tuple[dict[Path, str | None], dict[str, str]]:
     """Render the given months: changed ones from memory, the others from their files, in parallel when there are many.
 
     Returns the pages (of months read from file, only those that differ on disk: the others would be left alone anyway)
-    and the digest of each month read from file.
+    and the digest of each month read from file; the index entry of each month read is kept for an index to rebuild.
     """
     from_disk = [month for month in months if month not in archive.changed]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
@@ -130,9 +133,10 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str]) -> tu
             rendered = list(pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), from_disk))
     else:
         rendered = [month_file_outputs(articles, archive.data_dir, month) for month in from_disk]
-    for month, (pages, digest) in zip(from_disk, rendered):
+    for month, (pages, digest, summary) in zip(from_disk, rendered):
         outputs.update(pages)
         digests[month] = digest
+        archive.record_summary(month, summary)
     for month in months:
         if month in archive.changed:
             papers = sort_newest_first(archive.month(month).values())

@@ -8,7 +8,8 @@ from typing import NamedTuple
 
 import jinja2
 
-from .markdown import align_tables, cell, escape, is_plain
+from ..paper import Paper
+from .markdown import SPECIALS, align_tables, cell, contains_any, escape, is_plain, joined_if_plain, shorten
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 PAGE_BUDGET = 400 * 1024  # bytes of rows per archive page; GitHub stops rendering Markdown at 500 KiB
@@ -77,6 +78,46 @@ def paper_row(paper) -> Row:
     )
 
 
+def paper_rows(papers: list[Paper]) -> list[Row]:
+    """Return what paper_row returns for each paper, with titles, abstracts and author names checked for escaping in
+    one scan of the month's each (the usual case: none needs any), and cell by cell only where some do."""
+    titles = text_cells([paper.title for paper in papers], TITLE_LIMIT)
+    summaries = text_cells([paper.summary for paper in papers], SUMMARY_LIMIT)
+    if titles is None or summaries is None:
+        return [paper_row(paper) for paper in papers]
+    names_plain = unescaped([name for paper in papers for name in paper.authors])
+    return [Row(paper.published[:10], title or "(untitled)", paper.url,
+                cell(paper.venue, VENUE_LIMIT) if paper.venue else "",
+                usual_author_cell(paper.authors) if names_plain else author_cell(paper.authors),
+                "`" + "` `".join(paper.tags) + "`" if paper.tags else "-",
+                summary or "-", paper.code_urls[0] if paper.code_urls else "")
+            for paper, title, summary in zip(papers, titles, summaries, strict=True)]
+
+
+def unescaped(texts: list[str]) -> bool:
+    """True when cell() would change none of the texts but to shorten them: plain, and no Markdown or HTML special."""
+    joined = joined_if_plain(texts)
+    return joined is not None and not contains_any(joined, SPECIALS)
+
+
+def text_cells(texts: list[str], limit: int) -> list[str] | None:
+    """Return cell(text, limit) of every text when none needs cleaning or escaping as far as cell() reads it (only
+    shortening), else None."""
+    reach = limit + 16  # as in cell(): a long text is cleaned only this far, and stripped of the spaces it ends with
+    heads = [text if len(text) <= reach else text[:reach].rstrip(" ") for text in texts]
+    if not unescaped(heads) or any(len(head) <= limit < len(text) for head, text in zip(heads, texts, strict=True)):
+        return None
+    return [shorten(head, limit) for head in heads]
+
+
+def usual_author_cell(authors: tuple[str, ...]) -> str:
+    """Return author_cell(authors) for names none of which needs escaping or cleaning."""
+    shown = ", ".join(authors[:SHOWN_AUTHORS])
+    if len(shown) > AUTHOR_LIMIT or " ," in shown or shown[-1:] == " ":
+        return author_cell(authors)
+    return shown + (" et al." if len(authors) > SHOWN_AUTHORS else "") if shown else "-"
+
+
 def row_size(row: Row) -> int:
     """Estimate the bytes one rendered row takes."""
     return len("".join(row).encode("utf-8")) + ROW_OVERHEAD
@@ -103,7 +144,7 @@ def page_name(month: str, number: int) -> str:
 
 def month_pages(month: str, papers: list, tag_counts: dict) -> dict[str, str]:
     """Render a month's papers (newest first) into one or more pages, keyed by file name."""
-    pages = chunk_rows([paper_row(paper) for paper in papers])
+    pages = chunk_rows(paper_rows(papers))
     names = [page_name(month, number) for number in range(1, len(pages) + 1)]
     return {
         name: render("month.md.j2", month=month, rows=rows, number=number, names=names,

@@ -86,10 +86,64 @@ def collector_paused():
             gc.enable()
 
 
+class StoredRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A record exactly as the archive writes it: every key, of the exact type (checked by msgspec as it decodes)."""
+
+    id: str
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    published: str
+    updated: str
+    summary: str
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    score: int | float  # kept as written: 1 stays 1
+    comment: str
+    journal_ref: str
+    code_urls: tuple[str, ...]
+    venue: str
+    url: str
+
+
+class StoredMonth(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A month file exactly as the archive writes it."""
+
+    papers: list[StoredRecord]
+    schema: int
+
+
+STORED_MONTH = msgspec.json.Decoder(StoredMonth)
+PAPER_FIELDS = tuple(name for name in Paper.__dataclass_fields__ if name != "extra")
+
+
 def read_month(path: Path, raw: bytes | None = None) -> dict[str, Paper]:
     """Read and validate a month file (or its bytes, already read); return its papers by ID."""
+    raw = path.read_bytes() if raw is None else raw
     with collector_paused():
-        return parse_month(path, read_json(path, raw))
+        try:
+            stored = STORED_MONTH.decode(raw)
+        except msgspec.DecodeError:  # anything else than what the archive writes: checked key by key
+            return parse_month(path, read_json(path, raw))
+        month = path.stem
+        if stored.schema != SCHEMA or not all(record.published.startswith(month) for record in stored.papers):
+            return parse_month(path, read_json(path, raw))  # which names the problem
+        return stored_papers(stored.papers)
+
+
+def stored_papers(records: list[StoredRecord]) -> dict[str, Paper]:
+    """Return Papers, by ID, of records msgspec has checked (filled directly, as Paper.from_dict fills stored ones)."""
+    papers: dict[str, Paper] = {}
+    new, fields = object.__new__, PAPER_FIELDS
+    for record in records:
+        paper = new(Paper)
+        values = paper.__dict__
+        values.update(zip(fields, (record.id, record.version, record.title, record.authors, record.published,
+                                   record.updated, record.summary, record.categories, record.tags, record.score,
+                                   record.comment, record.journal_ref, record.code_urls, record.venue), strict=True))
+        values["extra"] = {}
+        papers[record.id] = paper
+    return papers
 
 
 def sort_newest_first(papers) -> list[Paper]:
@@ -190,6 +244,7 @@ class Archive:
     changed: set[str] = field(default_factory=set)
     index: dict = field(default_factory=dict)
     state: dict = field(default_factory=dict)
+    unindexed: set[str] = field(default_factory=set)  # months with a file whose index entry is not counted yet
 
     @classmethod
     def open(cls, data_dir: Path) -> "Archive":
@@ -210,9 +265,25 @@ class Archive:
         return sorted(m.group(1) for path in self.data_dir.iterdir() if (m := MONTH_FILE.match(path.name)))
 
     def rebuild_index(self, months: list[str]) -> None:
-        """Recompute the index from the month files (after a crash or a hand edit), leaving the files as they are."""
-        self.index = {month: month_summary(self.months[month].values()) if month in self.months else
-                      file_summary(month_path(self.data_dir, month)) for month in months}
+        """Recount the index from the month files (after a crash or a hand edit), leaving the files as they are.
+
+        A month in memory is counted now; the others when a render worker reads the file (record_summary), or at the
+        latest when the index is next read (complete_index), so a full render reads each file once.
+        """
+        self.index = {month: month_summary(self.months[month].values()) for month in months if month in self.months}
+        self.unindexed = set(months) - set(self.index)
+
+    def record_summary(self, month: str, entry: dict[str, Any]) -> None:
+        """Take the index entry of a month whose file was read elsewhere, if it is still to be counted."""
+        if month in self.unindexed:
+            self.index[month] = entry
+            self.unindexed.discard(month)
+
+    def complete_index(self) -> None:
+        """Count the months whose index entries are still unknown, from their files."""
+        for month in sorted(self.unindexed):
+            self.index[month] = file_summary(month_path(self.data_dir, month))
+        self.unindexed.clear()
 
     def month(self, month: str) -> dict[str, Paper]:
         """Return one month's papers by ID, reading its file unless it is in memory; never edit it but through put/remove."""
@@ -249,16 +320,19 @@ class Archive:
         """Keep a month's index entry current through one change: recount it at its first change, then adjust it."""
         if month not in self.changed or month not in self.index:
             self.index[month] = month_summary(self.months[month].values())
+            self.unindexed.discard(month)
         self.index[month] = adjust_summary(self.index[month], removed, added)
         self.changed.add(month)
 
     def live_index(self) -> dict[str, dict]:
         """Return the index entries of the months that hold papers, oldest first."""
+        self.complete_index()
         return {month: entry for month, entry in sorted(self.index.items()) if entry["count"]}
 
     def all_months(self) -> list[str]:
-        """Return every month that holds papers, newest first."""
-        return sorted(self.live_index(), reverse=True)
+        """Return every month that holds papers (or may: its file is not counted yet), newest first."""
+        known = (month for month, entry in self.index.items() if entry["count"])
+        return sorted({*known, *self.unindexed}, reverse=True)
 
     def newest(self, count: int) -> list[Paper]:
         """Return the newest `count` papers, reading only the newest months needed."""
@@ -271,11 +345,18 @@ class Archive:
 
     def data_outputs(self) -> dict[Path, str | None]:
         """Return the text of every changed data file; None marks a month file to delete."""
+        return {**self.month_data_outputs(), **self.index_outputs()}
+
+    def month_data_outputs(self) -> dict[Path, str | None]:
+        """Return the text of every changed month file, or None for one to delete (its records are all gone)."""
         outputs: dict[Path, str | None] = {}
         for month in sorted(self.changed):
             papers = self.month(month)
             records = [paper.to_dict() for paper in sort_newest_first(papers.values())]
             outputs[month_path(self.data_dir, month)] = dump_json({"papers": records, "schema": SCHEMA}) if records else None
-        outputs[self.data_dir / INDEX_NAME] = dump_json({"months": self.live_index(), "schema": SCHEMA})
-        outputs[self.data_dir / STATE_NAME] = dump_json(self.state)
         return outputs
+
+    def index_outputs(self) -> dict[Path, str]:
+        """Return the text of the index and state files."""
+        return {self.data_dir / INDEX_NAME: dump_json({"months": self.live_index(), "schema": SCHEMA}),
+                self.data_dir / STATE_NAME: dump_json(self.state)}

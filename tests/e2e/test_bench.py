@@ -15,7 +15,8 @@ from scripts.store.files import write_changed
 from tests.conftest import REPO
 
 BENCH = REPO / "benchmarks" / "bench_scale.py"
-RUNS = ("python + imports", "full render (cold)", "full re-render, nothing changed", "full re-render, renderer changed",
+RUNS = ("python + imports", "naive single-page renderer", "render from data alone", "full render (cold)",
+        "full re-render, nothing changed", "full re-render, renderer changed",
         "update +50 new", "update, nothing new",
         "update, re-read 7 d")
 ROW = re.compile(r"^\s*1000 \| (?P<label>[^|]+?)\s+\|\s+(?P<wall>[\d.]+) \|\s+(?P<cpu>[\d.]+) \|\s+(?P<peak>[\d.]+) \|"
@@ -35,7 +36,11 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     rows = {match["label"]: match for line in output.splitlines() if (match := ROW.match(line))}
     assert sorted(rows) == sorted(RUNS)
     assert all(float(row["wall"]) > 0 and float(row["cpu"]) > 0 and float(row["peak"]) > 0 for row in rows.values())
-    assert int(rows["full render (cold)"]["files"]) > 36  # a page and more for each of the 36 months, plus indexes
+    assert int(rows["full render (cold)"]["files"]) > 94  # a page and more for each of the 94 months, plus indexes
+    assert int(rows["render from data alone"]["files"]) > 94  # the same pages, from month files alone
+    assert int(rows["naive single-page renderer"]["files"]) == 1
+    assert re.search(r"^\s*1000 \| ratio to the naive renderer \([\d.]+ s, \d+ MB\): render from data alone [\d.]+x, "
+                     r"full re-render, renderer changed [\d.]+x$", output, re.M)
     assert int(rows["full re-render, nothing changed"]["files"]) == 0  # nothing changed since the cold render
     assert int(rows["full re-render, renderer changed"]["files"]) == 1  # every page rendered again, none differs: only the digests
     assert 0 < int(rows["update +50 new"]["files"]) < int(rows["full render (cold)"]["files"])
@@ -47,7 +52,7 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert re.search(r"^\s*1000 \| largest Markdown: \S+\.md [\d.]+ KiB \(ok", output, re.M)
     assert re.search(r"^\s*1000 \| largest data: \S+ [\d.]+ MB \(ok", output, re.M)
     written = [path for path in (tmp_path / "papers-1000" / "project").rglob("*") if path.is_file()]
-    assert len(list((tmp_path / "papers-1000" / "project" / "articles" / "data").glob("20*.json"))) == 36
+    assert len(list((tmp_path / "papers-1000" / "project" / "articles" / "data").glob("20*.json"))) == 94
     assert all(path.stat().st_size < 500 * 1024 for path in written if path.suffix == ".md")
     assert all(path.stat().st_size < 10 * 1000 * 1000 for path in written)
 
@@ -98,8 +103,10 @@ def test_months_forgotten_from_memory_are_read_again_and_never_lost(tmp_path):
 def test_rebuilt_index_counts_every_month_and_rewrites_no_month_file(tmp_path):
     write_months(tmp_path, MONTHS, 3)
     (tmp_path / "index.json").unlink()
-    archive = Archive.open(tmp_path)  # a stale index: rebuilt from the files
-    assert archive.index == {month: month_summary(Archive.open(tmp_path).month(month).values()) for month in MONTHS}
+    archive = Archive.open(tmp_path)  # a stale index: recounted from the files when read
+    assert archive.all_months() == MONTHS[::-1] and archive.index == {}
+    expected = {month: month_summary(Archive.open(tmp_path).month(month).values()) for month in MONTHS}
+    assert archive.live_index() == expected and archive.index == expected
     assert not archive.changed and len(archive.months) == 0  # no month kept in memory, none to write back
     outputs = archive.data_outputs()
     assert sorted(path.name for path in outputs) == ["index.json", "state.json"]
