@@ -407,9 +407,9 @@ def table_lines(count: int, runs: list[Measure], facts: dict) -> list[str]:
     lines += [f"{count:>7} | {counts}" for counts in facts["counts"]]
     by_label = {run.label: run for run in runs}
     naive = by_label[NAIVE]
-    lines.append(f"{count:>7} | ratio to the naive renderer ({naive.wall:.2f} s, {naive.peak_mb:.0f} MB): "
-                 + ", ".join(f"{label} {by_label[label].wall / naive.wall:.2f}x"
-                             for label in (FROM_DATA, RENDERER_CHANGED)))
+    lines.append(f"{count:>7} | ratio to the naive renderer ({naive.wall:.2f} s, {naive.peak_mb:.0f} MB), wall (CPU): "
+                 + ", ".join(f"{run.label} {run.wall / naive.wall:.2f}x ({run.cpu / naive.cpu:.2f}x)"
+                             for run in (by_label[FROM_DATA], by_label[RENDERER_CHANGED])))
     return lines
 
 

@@ -39,8 +39,10 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert int(rows["full render (cold)"]["files"]) > 94  # a page and more for each of the 94 months, plus indexes
     assert int(rows["render from data alone"]["files"]) > 94  # the same pages, from month files alone
     assert int(rows["naive single-page renderer"]["files"]) == 1
-    assert re.search(r"^\s*1000 \| ratio to the naive renderer \([\d.]+ s, \d+ MB\): render from data alone [\d.]+x, "
-                     r"full re-render, renderer changed [\d.]+x$", output, re.M)
+    assert re.search(r"^\s*1000 \| ratio to the naive renderer \([\d.]+ s, \d+ MB\), wall \(CPU\): "
+                     r"render from data alone [\d.]+x \([\d.]+x\), "
+                     r"full re-render, renderer changed [\d.]+x \([\d.]+x\)$",
+                     output, re.M)
     assert int(rows["full re-render, nothing changed"]["files"]) == 0  # nothing changed since the cold render
     assert int(rows["full re-render, renderer changed"]["files"]) == 1  # every page rendered again, none differs: only the digests
     assert 0 < int(rows["update +50 new"]["files"]) < int(rows["full render (cold)"]["files"])
