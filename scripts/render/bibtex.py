@@ -171,17 +171,14 @@ def usual_month(papers: list[Paper]) -> bool:
 
 def usual_entry(paper: Paper) -> str:
     """Return render_entry(paper) for a paper of a month usual_month accepted: only its venue may need escaping."""
-    published = paper.published
+    published, authors, categories = paper.published, paper.authors, paper.categories
     year = published[:4]
     if not (year.isdecimal() and published[4:5] == "-"):
         year = paper_year(paper)  # raises
-    entry = (f"@misc{{{first_author_surname(paper.authors)}{year}{first_title_word(paper.title)}-{paper.id},\n"
-             f"  title = {{{{{paper.title}}}}},\n")
-    if paper.authors:
-        entry += f"  author = {{{' and '.join(paper.authors)}}},\n"
-    entry += f"  year = {{{year}}},\n  eprint = {{{paper.id}}},\n  archivePrefix = {{arXiv}},\n"
-    if paper.categories:
-        entry += f"  primaryClass = {{{paper.categories[0]}}},\n"
-    entry += f"  url = {{{paper.url}}}"
+    author = f"  author = {{{' and '.join(authors)}}},\n" if authors else ""
+    primary = f"  primaryClass = {{{categories[0]}}},\n" if categories else ""
     venue = bib_text(paper.venue) if paper.venue else ""
-    return entry + (f",\n  note = {{{venue}}}\n}}\n" if venue else "\n}\n")
+    note = f",\n  note = {{{venue}}}" if venue else ""
+    return (f"@misc{{{first_author_surname(authors)}{year}{first_title_word(paper.title)}-{paper.id},\n"
+            f"  title = {{{{{paper.title}}}}},\n{author}  year = {{{year}}},\n  eprint = {{{paper.id}}},\n"
+            f"  archivePrefix = {{arXiv}},\n{primary}  url = {{{paper.url}}}{note}\n}}\n")
