@@ -122,3 +122,21 @@ def test_a_month_file_is_normalised_only_when_its_records_change(tmp_path):
     assert january not in archive.data_outputs()
     archive.put(random_paper(random.Random(9), "2024-01", 99))
     assert archive.data_outputs()[january].startswith('{\n  "papers": [\n    {\n      "authors": [')
+
+
+def test_a_render_from_the_month_files_alone_writes_what_a_render_of_the_whole_archive_writes(tmp_path, monkeypatch):
+    from scripts import update
+    from scripts.render import build
+    from tests.conftest import make_project, snapshot
+
+    monkeypatch.setattr(build, "PARALLEL_MONTHS", 2)  # through the render pool, as a long archive is
+    whole, alone = make_project(tmp_path / "whole"), make_project(tmp_path / "alone")
+    write_months(whole / "articles" / "data", MONTHS, 4)
+    (alone / "articles" / "data").mkdir(parents=True)
+    for path in (whole / "articles" / "data").glob("20*.json"):
+        (alone / "articles" / "data" / path.name).write_bytes(path.read_bytes())
+    months_before = {path.name: path.read_bytes() for path in (alone / "articles" / "data").glob("20*.json")}
+    assert update.main(["--root", str(whole), "--no-fetch"]) == 0
+    assert update.main(["--root", str(alone), "--no-fetch"]) == 0
+    assert snapshot(alone) == snapshot(whole)  # the pages, the index and the digests, byte for byte
+    assert {path.name: path.read_bytes() for path in (alone / "articles" / "data").glob("20*.json")} == months_before
