@@ -5,7 +5,9 @@ Run from the repository root:  python benchmarks/bench_scale.py [--sizes 1000 10
 Each size gets its own synthetic project in a temporary folder: month JSON files written through scripts.archive
 (so the format is the real one), a README.md with the LATEST_PAPERS markers and a config.yaml without relevance
 rules (so every fetched paper is kept). Every measured run is a fresh `python -m scripts.update` subprocess, so its
-peak memory is its own. The benchmark prints figures; it asserts nothing about time.
+peak memory is its own. A naive single-page renderer (the seed's way: every paper concatenated into one Markdown
+page) runs on the same month files in each repetition, alternating with the project's runs, as the baseline of the
+printed ratios. The benchmark prints figures; it asserts nothing about time.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,12 +35,15 @@ from scripts.store.archive import Archive  # noqa: E402
 from scripts.store.files import write_changed  # noqa: E402
 from tests.fake_arxiv import FakeArxiv, FakePaper, serve  # noqa: E402
 
-MONTHS = 36
+MONTHS = 94
 LOOKBACK_DAYS = 7
 NEW_PAPERS = 50
 DEFAULT_SIZES = (1000, 10000, 100000)
 MARKDOWN_LIMIT = 500 * 1024
 DATA_LIMIT = 10 * 1000 * 1000
+NAIVE = "naive single-page renderer"
+FROM_DATA = "render from data alone"
+RENDERER_CHANGED = "full re-render, renderer changed"
 NOT_WRITTEN_BY_PROJECT = {"config.yaml", ".update.lock"}
 
 CONFIG = """\
@@ -221,6 +227,12 @@ def as_fake(paper: Paper) -> FakePaper:
                      categories=paper.categories, comment=paper.comment, journal_ref=paper.journal_ref)
 
 
+def data_only_copy(built: Path, root: Path) -> None:
+    """Copy a built project with only its month data files: no pages, index, state or digests (a fork, a restore)."""
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(built, root, ignore=shutil.ignore_patterns("index.json", "state.json", "rendered.json"))
+
+
 # ---------------------------------------------------------------- measuring one subprocess
 
 @dataclass
@@ -323,7 +335,7 @@ def run_sequence(root: Path, api: FakeArxiv, arrivals: list[FakePaper], recent: 
     # A template or renderer change: the recorded renderer digest no longer matches, so every month is rendered again.
     rendered = root / "articles" / "data" / "rendered.json"
     rendered.write_text(rendered.read_text(encoding="utf-8").replace('"renderer": "', '"renderer": "0'), encoding="utf-8")
-    runs += [measure("full re-render, renderer changed", root, ["--no-fetch"], env),
+    runs += [measure(RENDERER_CHANGED, root, ["--no-fetch"], env),
             measure(f"update +{len(arrivals)} new", root, [], env),
             measure("update, nothing new", root, [], env)]
     api.papers = arrivals + recent
@@ -331,11 +343,26 @@ def run_sequence(root: Path, api: FakeArxiv, arrivals: list[FakePaper], recent: 
     return runs
 
 
-def best_of(first: list[Measure], second: list[Measure]) -> list[Measure]:
-    """Keep, run by run, the lower wall and CPU times and the higher peak memory of two attempts."""
-    return [Measure(a.label, min(a.wall, b.wall), min(a.cpu, b.cpu), max(a.peak_mb, b.peak_mb), b.files, b.bytes_written,
-                    b.deleted)
-            for a, b in zip(first, second, strict=True)]
+def medians(attempts: list[list[Measure]]) -> list[Measure]:
+    """Return, run by run, the median wall time, CPU time and peak memory of the attempts (files from the last)."""
+    return [Measure(runs[-1].label, statistics.median(run.wall for run in runs),
+                    statistics.median(run.cpu for run in runs), statistics.median(run.peak_mb for run in runs),
+                    runs[-1].files, runs[-1].bytes_written, runs[-1].deleted)
+            for runs in zip(*attempts, strict=True)]
+
+
+def baseline_and_data_render(base: Path, env: dict[str, str]) -> list[Measure]:
+    """Measure the naive single-page renderer, then the project rendering a copy of the same month files alone."""
+    data_root = base / "from-data"
+    data_only_copy(base / "built", data_root)
+    page = base / "naive.md"
+    wall, cpu, peak = run_child("benchmarks.naive_render", [str(data_root / "articles" / "data"), str(page)], env,
+                                base / "naive.log")
+    naive = Measure(NAIVE, wall, cpu, peak, 1, page.stat().st_size, 0)
+    page.unlink()
+    runs = [naive, measure(FROM_DATA, data_root, ["--no-fetch"], env)]
+    shutil.rmtree(data_root)
+    return runs
 
 
 def update_counts(log_path: Path) -> str:
@@ -355,16 +382,17 @@ def bench_size(count: int, workdir: Path, seed: int, repeat: int) -> tuple[list[
     server = serve(api)
     try:
         env = child_env(api.url)
-        runs: list[Measure] = []
+        attempts: list[list[Measure]] = []
         for _ in range(repeat):
             root = base / "project"
             shutil.rmtree(root, ignore_errors=True)
             shutil.copytree(base / "built", root)
             api.requests.clear()
             wall, cpu, peak = run_child("scripts.update", ["--help"], env, base / "imports.log")
-            attempt = [Measure("python + imports", wall, cpu, peak, 0, 0, 0),
-                       *run_sequence(root, api, new_arrivals(NEW_PAPERS, now, seed), recent, env)]
-            runs = best_of(runs, attempt) if runs else attempt
+            attempts.append([Measure("python + imports", wall, cpu, peak, 0, 0, 0),
+                             *baseline_and_data_render(base, env),
+                             *run_sequence(root, api, new_arrivals(NEW_PAPERS, now, seed), recent, env)])
+        runs = medians(attempts)
     finally:
         server.shutdown()
         server.server_close()
@@ -386,6 +414,11 @@ def table_lines(count: int, runs: list[Measure], facts: dict) -> list[str]:
     lines.append(f"{count:>7} | archive built in {facts['build_s']:.1f} s; fake arXiv requests in the last sequence: "
                  f"{facts['requests']}; archived papers re-read from the look-back window: {facts['recent']}")
     lines += [f"{count:>7} | {counts}" for counts in facts["counts"]]
+    by_label = {run.label: run for run in runs}
+    naive = by_label[NAIVE]
+    lines.append(f"{count:>7} | ratio to the naive renderer ({naive.wall:.2f} s, {naive.peak_mb:.0f} MB), wall (CPU): "
+                 + ", ".join(f"{run.label} {run.wall / naive.wall:.2f}x ({run.cpu / naive.cpu:.2f}x)"
+                             for run in (by_label[FROM_DATA], by_label[RENDERER_CHANGED])))
     return lines
 
 
@@ -398,7 +431,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=list(DEFAULT_SIZES), help="archive sizes in papers")
     parser.add_argument("--workdir", type=Path, help="keep the generated projects here (default: a temporary folder)")
-    parser.add_argument("--repeat", type=int, default=1, help="run each sequence this many times; print the best wall time")
+    parser.add_argument("--repeat", type=int, default=1, help="run each sequence this many times; print the medians")
     parser.add_argument("--seed", type=int, default=20250516, help="random seed of the synthetic archive")
     return parser.parse_args(argv)
 

@@ -7,7 +7,7 @@ import unicodedata
 
 from ..errors import ArchiveError
 from ..paper import Paper, split_version
-from .markdown import contains_any, is_plain
+from .markdown import contains_any, is_plain, joined_if_plain, printable_ascii
 
 # LaTeX replacements that keep every brace balanced, so BibTeX's brace counting never sees a stray { or }.
 LATEX_SPECIALS = {
@@ -33,6 +33,7 @@ ASCII_LETTERS = str.maketrans(
 NOT_ALNUM = re.compile(r"[^a-z0-9]")
 TITLE_WORD = re.compile(r"[^\s\-:/]+")  # words split at spaces, hyphens, colons and slashes
 KEY_UNSAFE = re.compile(r"[^A-Za-z0-9.-]")
+NEW_STYLE_IDS = re.compile(r"[0-9]{4}\.[0-9]{5}(?:\n[0-9]{4}\.[0-9]{5})*")  # one a line, key-safe, valid since 2015 (shorter IDs: the slow path)
 SPLITTING_WORD = re.compile(r"(?:^|\s)(?:and|others)(?:\s|$)", re.IGNORECASE)
 SPECIAL_CHARACTERS = "".join(LATEX_SPECIALS)
 NAME_SUFFIXES = frozenset(("jr", "sr", "ii", "iii", "iv"))
@@ -105,7 +106,7 @@ def braced_name(escaped: str) -> str:
 def names_unchanged(authors: tuple[str, ...]) -> bool:
     """True when no name is empty and bib_text and braced_name would leave every name as it is (the usual case)."""
     spaced = " " + " | ".join(authors) + " "  # one scan of all names instead of one a name
-    if not (spaced.isascii() and spaced.isprintable()) or "  " in spaced or contains_any(spaced, SPECIAL_CHARACTERS + ","):
+    if not printable_ascii(spaced) or "  " in spaced or contains_any(spaced, SPECIAL_CHARACTERS + ","):
         return False  # a non-ASCII or control character, a double or edge space, an empty name, a special or a comma
     lowered = spaced.lower()
     return " and " not in lowered and " others " not in lowered
@@ -156,4 +157,32 @@ def render_bibtex(papers: list[Paper]) -> str:
         if paper.id in seen:
             raise ArchiveError(f"bibtex: paper {paper.id} is listed twice; keep one record per ID in articles/data/")
         seen.add(paper.id)
-    return "\n".join(render_entry(paper) for paper in papers)
+    if not usual_month(papers):
+        return "\n".join(render_entry(paper) for paper in papers)
+    return "\n".join(map(usual_entry, papers))
+
+
+def usual_month(papers: list[Paper]) -> bool:
+    """True when every paper has a new-style ID, and title, first category and authors that bib_text and author_field
+    leave as they are (the usual case), checked in one scan of all the month's IDs, and one of the texts."""
+    if not NEW_STYLE_IDS.fullmatch("\n".join(paper.id for paper in papers)):
+        return False
+    texts = [paper.title for paper in papers] + [paper.categories[0] for paper in papers if paper.categories]
+    joined = joined_if_plain(texts)
+    return (joined is not None and not contains_any(joined, SPECIAL_CHARACTERS)
+            and names_unchanged(tuple(name for paper in papers for name in paper.authors)))
+
+
+def usual_entry(paper: Paper) -> str:
+    """Return render_entry(paper) for a paper of a month usual_month accepted: only its venue may need escaping."""
+    published, authors, categories = paper.published, paper.authors, paper.categories
+    year = published[:4]
+    if not (year.isdecimal() and published[4:5] == "-"):
+        year = paper_year(paper)  # raises
+    author = f"  author = {{{' and '.join(authors)}}},\n" if authors else ""
+    primary = f"  primaryClass = {{{categories[0]}}},\n" if categories else ""
+    venue = bib_text(paper.venue) if paper.venue else ""
+    note = f",\n  note = {{{venue}}}" if venue else ""
+    return (f"@misc{{{first_author_surname(authors)}{year}{first_title_word(paper.title)}-{paper.id},\n"
+            f"  title = {{{{{paper.title}}}}},\n{author}  year = {{{year}}},\n  eprint = {{{paper.id}}},\n"
+            f"  archivePrefix = {{arXiv}},\n{primary}  url = {{{paper.url}}}{note}\n}}\n")

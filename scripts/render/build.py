@@ -17,7 +17,7 @@ from ..errors import MarkerError
 from ..layout import Layout, month_path
 from ..paper import Paper
 from ..store import freshness
-from ..store.archive import Archive, Summary, month_summary, read_month, sort_newest_first
+from ..store.archive import Archive, Summary, collector_paused, month_summary, read_month, sort_newest_first
 from ..store.files import changed_outputs, read_text
 from ..taxonomy import Domain, slugs
 from . import bibtex, chart, feed, listing
@@ -98,8 +98,9 @@ def readme_text(root: Path) -> str:
 def readme_output(root: Path, archive: Archive, config: Config, text: str) -> str:
     """Return README.md with the newest papers between its LATEST_PAPERS markers."""
     newest = archive.newest(config.list.readme_papers)
-    total = sum(entry["count"] for entry in archive.index.values())
-    counts = listing.domain_counts(archive.live_index(), config.taxonomy)
+    live = archive.live_index()
+    total = sum(entry["count"] for entry in live.values())
+    counts = listing.domain_counts(live, config.taxonomy)
     text = replace_block(text, LATEST, listing.latest_block(newest, total, counts), str(Layout(root).readme))
     if marker_pair(CHECKED)[0] not in text:
         return text
@@ -117,14 +118,16 @@ def load_curated(root: Path) -> Collections | None:
 
 
 def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...],
-                       month: str) -> tuple[dict[Path, str | None], str]:
+                       month: str) -> tuple[dict[Path, str | None], str, Summary]:
     """Render one month straight from its data file (in a worker process, or not); return the files that differ on
-    disk and the digest of the data they were rendered from."""
+    disk, the digest of the data they were rendered from and the month's index entry."""
     path = month_path(data_dir, month)
     raw = path.read_bytes()
-    papers = list(read_month(path, raw).values())
-    outputs = month_outputs(articles, month, sort_newest_first(papers), month_summary(papers)["tags"], taxonomy)
-    return changed_outputs(outputs), freshness.month_digest(raw)
+    with collector_paused():  # rows and entries hold no cycles either
+        papers = list(read_month(path, raw).values())
+        summary = month_summary(papers)
+        outputs = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy)
+    return changed_outputs(outputs), freshness.month_digest(raw), summary
 
 
 def all_month_outputs(articles: Path, archive: Archive, months: list[str],
@@ -132,7 +135,7 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str],
     """Render the given months: changed ones from memory, the others from their files, in parallel when there are many.
 
     Returns the pages (of months read from file, only those that differ on disk: the others would be left alone anyway)
-    and the digest of each month read from file.
+    and the digest of each month read from file; the index entry of each month read is kept for an index to rebuild.
     """
     from_disk = [month for month in months if month not in archive.changed]
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
@@ -145,9 +148,10 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str],
                                      from_disk))
     else:
         rendered = [month_file_outputs(articles, archive.data_dir, taxonomy, month) for month in from_disk]
-    for month, (pages, digest) in zip(from_disk, rendered, strict=True):
+    for month, (pages, digest, summary) in zip(from_disk, rendered, strict=True):
         outputs.update(pages)
         digests[month] = digest
+        archive.record_summary(month, summary)
     for month in months:
         if month in archive.changed:
             papers = sort_newest_first(archive.month(month).values())

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import jinja2
 
 from ..taxonomy import SLUG, Domain
-from .markdown import align_tables, cell, escape, html_text, is_plain, plain
+from .markdown import SPECIALS, align_tables, cell, contains_any, escape, html_text, is_plain, joined_if_plain, plain, shorten
 
 if TYPE_CHECKING:
     from ..paper import Paper
@@ -95,6 +95,45 @@ def paper_row(paper: Paper, domains: str = f"{DOMAINS_DIR}/") -> Row:
     )
 
 
+def paper_rows(papers: list[Paper], domains: str = f"{DOMAINS_DIR}/") -> list[Row]:
+    """Return what paper_row returns for each paper, with titles and author names checked for escaping in one scan of
+    the month's each (the usual case: none needs any), and cell by cell only where some do."""
+    titles = text_cells([paper.title for paper in papers], TITLE_LIMIT)
+    if titles is None:
+        return [paper_row(paper, domains) for paper in papers]
+    names_plain = unescaped([name for paper in papers for name in paper.authors])
+    return [Row(paper.published[:10], title or "(untitled)", paper.url,
+                cell(paper.venue, VENUE_LIMIT) if paper.venue else "",
+                usual_author_cell(paper.authors) if names_plain else author_cell(paper.authors),
+                tag_links(paper.tags, domains),
+                html_text(paper.summary, SUMMARY_LIMIT) or "-", paper.code_urls[0] if paper.code_urls else "")
+            for paper, title in zip(papers, titles, strict=True)]
+
+
+def unescaped(texts: list[str]) -> bool:
+    """True when cell() would change none of the texts but to shorten them: plain, and no Markdown or HTML special."""
+    joined = joined_if_plain(texts)
+    return joined is not None and not contains_any(joined, SPECIALS)
+
+
+def text_cells(texts: list[str], limit: int) -> list[str] | None:
+    """Return cell(text, limit) of every text when none needs cleaning or escaping as far as cell() reads it (only
+    shortening), else None."""
+    reach = limit + 16  # as in cell(): a long text is cleaned only this far, and stripped of the spaces it ends with
+    heads = [text if len(text) <= reach else text[:reach].rstrip(" ") for text in texts]
+    if not unescaped(heads) or any(len(head) <= limit < len(text) for head, text in zip(heads, texts, strict=True)):
+        return None
+    return [shorten(head, limit) for head in heads]
+
+
+def usual_author_cell(authors: tuple[str, ...]) -> str:
+    """Return author_cell(authors) for names none of which needs escaping or cleaning."""
+    shown = ", ".join(authors[:SHOWN_AUTHORS])
+    if len(shown) > AUTHOR_LIMIT or " ," in shown or shown[-1:] == " ":
+        return author_cell(authors)
+    return shown + (" et al." if len(authors) > SHOWN_AUTHORS else "") if shown else "-"
+
+
 def row_size(row: Row) -> int:
     """Estimate the bytes one rendered row takes."""
     return len("".join(row).encode("utf-8")) + ROW_OVERHEAD
@@ -121,7 +160,7 @@ def page_name(month: str, number: int) -> str:
 
 def month_pages(month: str, papers: list[Paper], tag_counts: dict[str, int]) -> dict[str, str]:
     """Render a month's papers (newest first) into one or more pages, keyed by file name."""
-    pages = chunk_rows([paper_row(paper) for paper in papers])
+    pages = chunk_rows(paper_rows(papers))
     links = {tag: tag_link(tag, f"{DOMAINS_DIR}/") for tag in tag_counts}
     names = [page_name(month, number) for number in range(1, len(pages) + 1)]
     return {

@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from ..errors import ArchiveError
 from ..layout import INDEX_NAME, STATE_NAME, month_path
 from ..paper import REQUIRED_KEYS, Paper, Record
-from . import jsontext
+from .files import check_encodable
 
 SCHEMA = 1
 MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
@@ -31,20 +33,42 @@ ID_LINE = re.compile(rb'\n      "id": "([^"\\\n]+)",?\n')
 
 def dump_json(data: object) -> str:
     """Serialise data the way every archive file is stored: sorted keys, indent 2, trailing newline."""
-    return jsontext.dumps(data) + "\n"
+    try:
+        return (msgspec.json.format(msgspec.json.encode(data, order="sorted"), indent=2) + b"\n").decode("utf-8")
+    except (TypeError, UnicodeEncodeError):
+        # msgspec refuses a lone surrogate and types JSON lacks: json writes the first (files.check_encodable then
+        # names it) and raises TypeError for the second.
+        return json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
 def read_json(path: Path, raw: bytes | None = None) -> Record:
     """Read a schema-1 JSON object from the archive (or from its bytes, already read); raise ArchiveError naming the file and the fix."""
+    raw = path.read_bytes() if raw is None else raw
     try:
-        data = json.loads((path.read_bytes() if raw is None else raw).decode("utf-8"))
+        data = msgspec.json.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError):  # msgspec 0.21 raises the latter for bytes that are not UTF-8
+        data = read_unusual_json(path, raw)
+    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
+        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
+        raise ArchiveError(f"{path}: unknown schema {found!r}; this version reads schema {SCHEMA}: update scripts/ or restore it with `git checkout -- {path}`")
+    return data
+
+
+def read_unusual_json(path: Path, raw: bytes) -> object:
+    """Decode what msgspec refused with json, for its error message; raise ArchiveError, or ListError for a lone
+    surrogate, if json reads it but it cannot be written back as it was (NaN, a \\ud800 escape)."""
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise ArchiveError(f"{path}: not UTF-8; restore it with `git checkout -- {path}`") from None
     except json.JSONDecodeError as error:
         raise ArchiveError(f"{path}: corrupt JSON (line {error.lineno}: {error.msg}); restore it with `git checkout -- {path}`") from None
-    if not isinstance(data, dict) or data.get("schema") != SCHEMA:
-        found = data.get("schema") if isinstance(data, dict) else type(data).__name__
-        raise ArchiveError(f"{path}: unknown schema {found!r}; this version reads schema {SCHEMA}: update scripts/ or restore it with `git checkout -- {path}`")
+    try:
+        text = json.dumps(data, ensure_ascii=False, allow_nan=False)
+    except ValueError:
+        raise ArchiveError(f"{path}: holds NaN or Infinity, which JSON has no number for; "
+                           "replace it with a number") from None
+    check_encodable(path, text)
     return data
 
 
@@ -61,10 +85,64 @@ def collector_paused() -> Iterator[None]:
             gc.enable()
 
 
+class StoredRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A record exactly as the archive writes it: every key, of the exact type (checked by msgspec as it decodes)."""
+
+    id: str
+    version: int
+    title: str
+    authors: tuple[str, ...]
+    published: str
+    updated: str
+    summary: str
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    score: int | float  # kept as written: 1 stays 1
+    comment: str
+    journal_ref: str
+    code_urls: tuple[str, ...]
+    venue: str
+    url: str
+
+
+class StoredMonth(msgspec.Struct, forbid_unknown_fields=True, gc=False):
+    """A month file exactly as the archive writes it."""
+
+    papers: list[StoredRecord]
+    schema: int
+
+
+STORED_MONTH = msgspec.json.Decoder(StoredMonth)
+PAPER_FIELDS = tuple(name for name in Paper.__dataclass_fields__ if name != "extra")
+
+
 def read_month(path: Path, raw: bytes | None = None) -> dict[str, Paper]:
     """Read and validate a month file (or its bytes, already read); return its papers by ID."""
+    raw = path.read_bytes() if raw is None else raw
     with collector_paused():
-        return parse_month(path, read_json(path, raw))
+        try:
+            stored = STORED_MONTH.decode(raw)
+        except (msgspec.DecodeError, UnicodeDecodeError):  # anything else than what the archive writes: checked key by key
+            return parse_month(path, read_json(path, raw))
+        month = path.stem
+        if stored.schema != SCHEMA or not all(record.published.startswith(month) for record in stored.papers):
+            return parse_month(path, read_json(path, raw))  # which names the problem
+        return stored_papers(stored.papers)
+
+
+def stored_papers(records: list[StoredRecord]) -> dict[str, Paper]:
+    """Return Papers, by ID, of records msgspec has checked (filled directly, as Paper.from_dict fills stored ones)."""
+    papers: dict[str, Paper] = {}
+    new, fields = object.__new__, PAPER_FIELDS
+    for record in records:
+        paper = new(Paper)
+        values = paper.__dict__
+        values.update(zip(fields, (record.id, record.version, record.title, record.authors, record.published,
+                                   record.updated, record.summary, record.categories, record.tags, record.score,
+                                   record.comment, record.journal_ref, record.code_urls, record.venue), strict=True))
+        values["extra"] = {}
+        papers[record.id] = paper
+    return papers
 
 
 def sort_newest_first(papers: Iterable[Paper]) -> list[Paper]:
@@ -74,10 +152,18 @@ def sort_newest_first(papers: Iterable[Paper]) -> list[Paper]:
 
 def parse_month(path: Path, data: Record) -> dict[str, Paper]:
     """Validate a month file's records and return them by ID."""
+    papers: dict[str, Paper] = {}
+    for record in checked_records(path, data):
+        paper = Paper.from_dict(record)
+        papers[paper.id] = paper
+    return papers
+
+
+def checked_records(path: Path, data: dict[str, Any]) -> list[dict[str, Any]]:
+    """Return a month file's records, raising ArchiveError naming the first one of the wrong shape."""
     records = data.get("papers")
     if not isinstance(records, list):
         raise ArchiveError(f"{path}: \"papers\" must be a list; restore the file with `git checkout -- {path}`")
-    papers: dict[str, Paper] = {}
     month = path.stem  # a Path property that costs as much as checking a record: read it once
     for index, record in enumerate(records):
         if not (isinstance(record, dict) and REQUIRED.issubset(record)):
@@ -86,9 +172,21 @@ def parse_month(path: Path, data: Record) -> dict[str, Paper]:
         problem = record_problem(record, month)
         if problem:
             raise ArchiveError(f"{path}: papers[{index}]: {problem}; restore the file with `git checkout -- {path}`")
-        paper = Paper.from_dict(record)
-        papers[paper.id] = paper
-    return papers
+    return records
+
+
+def file_summary(path: Path) -> dict[str, Any]:
+    """Return the index entry of one month file, its records checked but no Paper built."""
+    with collector_paused():
+        records = checked_records(path, read_json(path))
+    tags: dict[str, int] = {}
+    primary: dict[str, int] = {}
+    for record in records:
+        for tag in record["tags"]:
+            tags[tag] = tags.get(tag, 0) + 1
+        if record["tags"]:
+            primary[record["tags"][0]] = primary.get(record["tags"][0], 0) + 1
+    return {"count": len(records), "primary": dict(sorted(primary.items())), "tags": dict(sorted(tags.items()))}
 
 
 RECORD_TYPES = {"id": str, "version": int, "title": str, "authors": list, "published": str, "updated": str,
@@ -155,6 +253,7 @@ class Archive:
     index: dict[str, Summary] = field(default_factory=dict)
     state: Record = field(default_factory=dict)
     ids: dict[str, set[str]] | None = None  # paper ID -> months, built at the first lookup outside its own month
+    unindexed: set[str] = field(default_factory=set)  # months with a file whose index entry is not counted yet
 
     @classmethod
     def open(cls, data_dir: Path) -> Archive:
@@ -176,9 +275,25 @@ class Archive:
         return sorted(m.group(1) for path in self.data_dir.iterdir() if (m := MONTH_FILE.match(path.name)))
 
     def rebuild_index(self, months: list[str]) -> None:
-        """Recompute the index from the month files (after a crash or a hand edit)."""
-        self.changed.update(months)  # first, so these months stay in memory while the others are read
-        self.index = {month: month_summary(self.month(month).values()) for month in months}
+        """Recount the index from the month files (after a crash or a hand edit), leaving the files as they are.
+
+        A month in memory is counted now; the others when a render worker reads the file (record_summary), or at the
+        latest when the index is next read (complete_index), so a full render reads each file once.
+        """
+        self.index = {month: month_summary(self.months[month].values()) for month in months if month in self.months}
+        self.unindexed = set(months) - set(self.index)
+
+    def record_summary(self, month: str, entry: dict[str, Any]) -> None:
+        """Take the index entry of a month whose file was read elsewhere, if it is still to be counted."""
+        if month in self.unindexed:
+            self.index[month] = entry
+            self.unindexed.discard(month)
+
+    def complete_index(self) -> None:
+        """Count the months whose index entries are still unknown, from their files."""
+        for month in sorted(self.unindexed):
+            self.index[month] = file_summary(month_path(self.data_dir, month))
+        self.unindexed.clear()
 
     def month(self, month: str) -> dict[str, Paper]:
         """Return one month's papers by ID, reading its file unless it is in memory; never edit it but through put/remove."""
@@ -240,16 +355,19 @@ class Archive:
         """Keep a month's index entry current through one change: recount it at its first change, then adjust it."""
         if month not in self.changed or month not in self.index:
             self.index[month] = month_summary(self.months[month].values())
+            self.unindexed.discard(month)
         self.index[month] = adjust_summary(self.index[month], removed, added)
         self.changed.add(month)
 
     def live_index(self) -> dict[str, Summary]:
         """Return the index entries of the months that hold papers, oldest first."""
+        self.complete_index()
         return {month: entry for month, entry in sorted(self.index.items()) if entry["count"]}
 
     def all_months(self) -> list[str]:
-        """Return every month that holds papers, newest first."""
-        return sorted(self.live_index(), reverse=True)
+        """Return every month that holds papers (or may: its file is not counted yet), newest first."""
+        known = (month for month, entry in self.index.items() if entry["count"])
+        return sorted({*known, *self.unindexed}, reverse=True)
 
     def newest(self, count: int) -> list[Paper]:
         """Return the newest `count` papers, reading only the newest months needed."""
@@ -262,11 +380,18 @@ class Archive:
 
     def data_outputs(self) -> dict[Path, str | None]:
         """Return the text of every changed data file; None marks a month file to delete."""
+        return {**self.month_data_outputs(), **self.index_outputs()}
+
+    def month_data_outputs(self) -> dict[Path, str | None]:
+        """Return the text of every changed month file, or None for one to delete (its records are all gone)."""
         outputs: dict[Path, str | None] = {}
         for month in sorted(self.changed):
             papers = self.month(month)
             records = [paper.to_dict() for paper in sort_newest_first(papers.values())]
             outputs[month_path(self.data_dir, month)] = dump_json({"papers": records, "schema": SCHEMA}) if records else None
-        outputs[self.data_dir / INDEX_NAME] = dump_json({"months": self.live_index(), "schema": SCHEMA})
-        outputs[self.data_dir / STATE_NAME] = dump_json(self.state)
         return outputs
+
+    def index_outputs(self) -> dict[Path, str]:
+        """Return the text of the index and state files."""
+        return {self.data_dir / INDEX_NAME: dump_json({"months": self.live_index(), "schema": SCHEMA}),
+                self.data_dir / STATE_NAME: dump_json(self.state)}

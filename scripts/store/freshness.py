@@ -59,7 +59,9 @@ def renderer_digest() -> str:
 
 def month_digest(data: bytes) -> str:
     """Return the digest of one month's data file as rendered by the current renderer."""
-    return hashlib.sha256(renderer_digest().encode() + data.replace(b"\r\n", b"\n")).hexdigest()[:32]
+    digest = hashlib.sha256(renderer_digest().encode())
+    digest.update(data.replace(b"\r\n", b"\n"))  # not prefixed by concatenation: that copied every month once more
+    return digest.hexdigest()[:32]
 
 
 def load_rendered(data_dir: Path) -> tuple[str, dict[str, str]]:

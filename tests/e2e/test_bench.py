@@ -10,7 +10,8 @@ from pathlib import Path
 from tests.conftest import REPO
 
 BENCH = REPO / "benchmarks" / "bench_scale.py"
-RUNS = ("python + imports", "full render (cold)", "full re-render, nothing changed", "full re-render, renderer changed",
+RUNS = ("python + imports", "naive single-page renderer", "render from data alone", "full render (cold)",
+        "full re-render, nothing changed", "full re-render, renderer changed",
         "update +50 new", "update, nothing new",
         "update, re-read 7 d")
 ROW = re.compile(r"^\s*1000 \| (?P<label>[^|]+?)\s+\|\s+(?P<wall>[\d.]+) \|\s+(?P<cpu>[\d.]+) \|\s+(?P<peak>[\d.]+) \|"
@@ -31,7 +32,13 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert sorted(rows) == sorted(RUNS)
     # A Python process holds 5 MB at least; 1,000 papers fit in far less than 500 MB, and no run nears the timeout.
     assert all(5 < float(row["peak"]) < 500 and 0 < float(row["wall"]) < 60 and float(row["cpu"]) < 60 for row in rows.values())
-    assert int(rows["full render (cold)"]["files"]) > 36  # a page and more for each of the 36 months, plus indexes
+    assert int(rows["full render (cold)"]["files"]) > 94  # a page and more for each of the 94 months, plus indexes
+    assert int(rows["render from data alone"]["files"]) > 94  # the same pages, from month files alone
+    assert int(rows["naive single-page renderer"]["files"]) == 1
+    assert re.search(r"^\s*1000 \| ratio to the naive renderer \([\d.]+ s, \d+ MB\), wall \(CPU\): "
+                     r"render from data alone [\d.]+x \([\d.]+x\), "
+                     r"full re-render, renderer changed [\d.]+x \([\d.]+x\)$",
+                     output, re.M)
     assert int(rows["full re-render, nothing changed"]["files"]) == 0  # nothing changed since the cold render
     assert int(rows["full re-render, renderer changed"]["files"]) == 1  # every page rendered again, none differs: only the digests
     assert 0 < int(rows["update +50 new"]["files"]) < int(rows["full render (cold)"]["files"])
@@ -43,6 +50,6 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert re.search(r"^\s*1000 \| largest Markdown: \S+\.md [\d.]+ KiB \(ok", output, re.M)
     assert re.search(r"^\s*1000 \| largest data: \S+ [\d.]+ MB \(ok", output, re.M)
     written = [path for path in (tmp_path / "papers-1000" / "project").rglob("*") if path.is_file()]
-    assert len(list((tmp_path / "papers-1000" / "project" / "articles" / "data").glob("20*.json"))) == 36
+    assert len(list((tmp_path / "papers-1000" / "project" / "articles" / "data").glob("20*.json"))) == 94
     assert all(path.stat().st_size < 500 * 1024 for path in written if path.suffix == ".md")
     assert all(path.stat().st_size < 10 * 1000 * 1000 for path in written)

@@ -1,7 +1,7 @@
 """The renderer's and the archive's shortcuts for the usual case give exactly what the plain, one-step-at-a-time definitions give.
 
 Each shortcut (a cell cleaned only as far as it is shown, authors escaped at once, author names checked in one scan,
-a stored record loaded without the dataclass __init__, indented JSON written without json's pure-Python encoder)
+a stored record loaded without the dataclass __init__, indented JSON written by msgspec instead of json)
 is compared with the obvious definition on hostile text.
 """
 
@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from scripts.errors import ArchiveError
 from scripts.paper import Paper
 from scripts.render import bibtex
 from scripts.render import listing as render
 from scripts.render.markdown import ESCAPES, plain, shorten
-from scripts.store import jsontext
-from scripts.store.archive import record_problem
+from scripts.store.archive import dump_json, read_json, read_month, record_problem
 
 # Characters that exercise every branch: spaces and breaks to collapse, specials to escape, invisible characters,
 # commas and the words BibTeX splits names on.
@@ -95,7 +97,11 @@ def test_record_checks_report_what_the_quick_check_rejects(key, value, message):
     assert message in record_problem({**STORED, key: value}, "2025-05")
 
 
-JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | st.text(st.characters(exclude_categories=[]), max_size=30)
+# Floats whose repr has no exponent: json writes 1e-07 and 1e+16 where msgspec writes 1e-7 and 1e16 (the one change
+# of the archive's byte format, made when msgspec replaced json; the archive stores no such number).
+PLAIN_FLOATS = st.floats(allow_nan=False, allow_infinity=False).filter(lambda number: "e" not in repr(number))
+JSON_SCALARS = (st.none() | st.booleans() | st.integers() | PLAIN_FLOATS
+                | st.text(st.characters(exclude_categories=[]), max_size=30))
 JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=4) | st.tuples(inner, inner)
                            | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=30)
 
@@ -103,14 +109,108 @@ JSON_VALUES = st.recursive(JSON_SCALARS, lambda inner: st.lists(inner, max_size=
 @settings(max_examples=500, deadline=None)
 @given(JSON_VALUES)
 def test_indented_json_is_byte_for_byte_what_json_dumps_writes(value):
-    assert jsontext.dumps(value) == json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+    assert dump_json(value) == json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
-@pytest.mark.parametrize("value", [{1: "a", 2: "b"}, {"a": float("nan")}, [float("inf")], {"a": {True: 1}}])
-def test_unusual_values_are_left_to_json_dumps(value):
-    assert jsontext.dumps(value) == json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False)
+@pytest.mark.parametrize("value", [{"a": 2 ** 70}, {"a": "\ud800 lone surrogate"}])
+def test_values_msgspec_refuses_are_left_to_json_dumps(value):
+    assert dump_json(value) == json.dumps(value, sort_keys=True, indent=2, ensure_ascii=False) + "\n"
 
 
 def test_types_json_cannot_write_still_fail():
     with pytest.raises(TypeError):
-        jsontext.dumps({"a": {1, 2}})
+        dump_json({"a": object()})
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=4))
+def test_what_is_written_reads_back_the_same(value):
+    text = dump_json({**value, "schema": 1})
+    if any("\ud800" <= character <= "\udfff" for character in text):
+        return  # a lone surrogate is refused when written (files.check_encodable) and when read
+    assert read_json(Path("x.json"), text.encode("utf-8")) == json.loads(text)
+
+
+# ---------------------------------------------------------------- a month at a time: one scan of all its texts
+
+# Mostly clean titles and abstracts, so a whole month passes the one-scan check often; sometimes one hostile text.
+CLEAN_TEXT = st.lists(st.sampled_from(["Safety", "of", "reasoning", " ", ".", "x" * 90]), max_size=12).map("".join)
+MONTH_TEXTS = st.lists(st.one_of(CLEAN_TEXT, CLEAN_TEXT, CLEAN_TEXT, TEXT), max_size=6)
+
+
+@settings(max_examples=400, deadline=None)
+@given(MONTH_TEXTS, st.sampled_from([3, 20, 60, 240, 300]))
+def test_cells_of_a_month_at_once_equal_cells_one_by_one(texts, limit):
+    cells = render.text_cells(texts, limit)
+    assert cells is None or cells == [render.cell(text, limit) for text in texts]
+
+
+def test_the_month_shortcut_is_taken_for_clean_texts_only():
+    shown_clean = ["Safety of reasoning", "x " * 200, "x " * 128 + "  beyond what is shown"]
+    assert render.text_cells(shown_clean, 240) is not None
+    for texts in [["a", ""], ["a ", "b"], ["a", " b"], ["a|b"], ["é"], ["a\nb"], ["x " * 50 + "  " + "y" * 200]]:
+        assert render.text_cells(texts, 240) is None, texts
+
+
+def month_papers(titles: list[str], names: list[tuple[str, ...]], ids: list[str]) -> list[Paper]:
+    """Return papers of one month with the given titles, authors and IDs (abstracts taken from the titles)."""
+    return [Paper(id=identifier, version=1, title=title, authors=authors, published="2025-05-01T00:00:00Z",
+                  updated="2025-05-01T00:00:00Z", summary=title * 3, categories=("cs.CL",) if number % 2 else (),
+                  venue="IEEE S&P 2026" if number % 3 == 0 else "", tags=("jailbreak",) if number % 2 else ())
+            for number, (title, authors, identifier) in enumerate(zip(titles, names, ids, strict=False))]
+
+
+SOME_IDS = ["2505.11494", "2505.0001", "hep-th/9901001", "2505.11495", "2505.11496", "2505.1v2", "2505.11497"]
+IDS = st.lists(st.sampled_from(SOME_IDS),
+               min_size=6, max_size=6, unique=True) | st.just([f"2505.{number:05d}" for number in range(6)])
+
+
+@settings(max_examples=300, deadline=None)
+@given(MONTH_TEXTS, st.lists(NAMES, min_size=6, max_size=6), IDS)
+def test_rows_and_bibtex_of_a_month_at_once_equal_them_paper_by_paper(titles, names, ids):
+    papers = month_papers(titles, names, ids)
+    assert render.paper_rows(papers) == [render.paper_row(paper) for paper in papers]
+    try:
+        expected = "\n".join(bibtex.render_entry(paper) for paper in papers)
+    except ArchiveError as error:
+        with pytest.raises(ArchiveError, match=re.escape(str(error))):
+            bibtex.render_bibtex(papers)
+    else:
+        assert bibtex.render_bibtex(papers) == expected
+
+
+def test_the_bibtex_month_shortcut_is_taken_for_usual_months_only():
+    usual = month_papers(["Safety of reasoning"] * 3, [("Ada Lovelace",), (), ("Alan Turing", "Grace Hopper")],
+                         ["2505.00001", "2505.00002", "2505.00003"])
+    assert bibtex.usual_month(usual)
+    assert not bibtex.usual_month([*usual[:2], usual[2].with_changes(id="hep-th/9901001")])
+    assert not bibtex.usual_month([*usual[:2], usual[2].with_changes(title="50% of {it}")])
+    assert not bibtex.usual_month([*usual[:2], usual[2].with_changes(authors=("Smith, John",))])
+
+
+def test_a_month_file_as_the_archive_writes_it_loads_as_record_by_record(tmp_path):
+    path = tmp_path / "2025-05.json"
+    records = [STORED, {**STORED, "id": "2505.11495", "score": 1, "authors": ["Łukasz Kaiser", "A B"]}]
+    path.write_text(dump_json({"papers": records, "schema": 1}), encoding="utf-8")
+    loaded = read_month(path)
+    expected = {record["id"]: Paper.from_dict(dict(record)) for record in records}
+    assert loaded == expected
+    assert [paper.__dict__ for paper in loaded.values()] == [paper.__dict__ for paper in expected.values()]
+    assert type(loaded["2505.11495"].score) is int  # written back as 1, not 1.0
+
+
+@pytest.mark.parametrize("change", [{"note": "kept"}, {"version": True}, {"score": True}, {"authors": ["A", 3]}])
+def test_a_month_file_not_as_the_archive_writes_it_takes_the_general_path(tmp_path, change):
+    path = tmp_path / "2025-05.json"
+    path.write_text(json.dumps({"papers": [{**STORED, **change}], "schema": 1}), encoding="utf-8")
+    try:
+        expected = {paper.id: paper for paper in [Paper.from_dict({**STORED, **change})]}
+        problem = record_problem({**STORED, **change}, "2025-05")
+    except TypeError:
+        expected, problem = {}, "unhashable"
+    if problem:
+        with pytest.raises(ArchiveError):
+            read_month(path)
+    else:
+        loaded = read_month(path)
+        assert loaded == expected and loaded["2505.11494"].extra == expected["2505.11494"].extra

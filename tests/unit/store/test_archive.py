@@ -54,10 +54,41 @@ def test_months_forgotten_from_memory_are_read_again_and_never_lost(tmp_path):
     assert sorted(record["id"] for record in january) == [f"2401.{number:05d}" for number in (1, 2, 3, 4, 5, 99)]
 
 
-def test_rebuilt_index_rewrites_every_month_with_all_its_papers(tmp_path):
+def test_rebuilt_index_counts_every_month_and_rewrites_no_month_file(tmp_path):
     write_months(tmp_path, MONTHS, 3)
-    before = {path.name: path.read_text() for path in tmp_path.glob("2024-*.json")}
-    archive = Archive.open(tmp_path)
-    archive.rebuild_index(archive.months_on_disk())
+    (tmp_path / "index.json").unlink()
+    archive = Archive.open(tmp_path)  # a stale index: recounted from the files when read
+    assert archive.all_months() == MONTHS[::-1] and archive.index == {}
+    expected = {month: month_summary(Archive.open(tmp_path).month(month).values()) for month in MONTHS}
+    assert archive.live_index() == expected and archive.index == expected
+    assert not archive.changed and len(archive.months) == 0  # no month kept in memory, none to write back
     outputs = archive.data_outputs()
-    assert {path.name: text for path, text in outputs.items() if path.name.startswith("2024-")} == before
+    assert sorted(path.name for path in outputs) == ["index.json", "state.json"]
+
+
+def test_a_month_file_is_normalised_only_when_its_records_change(tmp_path):
+    write_months(tmp_path, MONTHS, 3)
+    january = tmp_path / "2024-01.json"
+    january.write_text(json.dumps(json.loads(january.read_text()), indent=1), encoding="utf-8")  # a hand edit's layout
+    archive = Archive.open(tmp_path)
+    assert january not in archive.data_outputs()
+    archive.put(random_paper(random.Random(9), "2024-01", 99))
+    assert archive.data_outputs()[january].startswith('{\n  "papers": [\n    {\n      "authors": [')
+
+
+def test_a_render_from_the_month_files_alone_writes_what_a_render_of_the_whole_archive_writes(tmp_path, monkeypatch):
+    from scripts import update
+    from scripts.render import build
+    from tests.conftest import make_project, snapshot
+
+    monkeypatch.setattr(build, "PARALLEL_MONTHS", 2)  # through the render pool, as a long archive is
+    whole, alone = make_project(tmp_path / "whole"), make_project(tmp_path / "alone")
+    write_months(whole / "articles" / "data", MONTHS, 4)
+    (alone / "articles" / "data").mkdir(parents=True)
+    for path in (whole / "articles" / "data").glob("20*.json"):
+        (alone / "articles" / "data" / path.name).write_bytes(path.read_bytes())
+    months_before = {path.name: path.read_bytes() for path in (alone / "articles" / "data").glob("20*.json")}
+    assert update.main(["--root", str(whole), "--no-fetch"]) == 0
+    assert update.main(["--root", str(alone), "--no-fetch"]) == 0
+    assert snapshot(alone) == snapshot(whole)  # the pages, the index and the digests, byte for byte
+    assert {path.name: path.read_bytes() for path in (alone / "articles" / "data").glob("20*.json")} == months_before
