@@ -23,6 +23,7 @@ from xml.parsers import expat
 
 import arxiv
 import requests
+import urllib3
 
 from ..config import WAIT_BUDGET_SECONDS, ArxivSettings
 from ..errors import FetchError
@@ -35,7 +36,9 @@ log = logging.getLogger("update")
 MAX_RESULTS_PER_QUERY = 30000
 WINDOW_REREADS = 2
 ID_BATCH = 200
-READ_CHUNK = 1024  # bytes read between checks of a response's deadline
+READ_CHUNK = 1 << 16  # bytes read at most between checks of a response's deadline and size
+# A page of 2000 entries is a few MB; a small gzip answer can inflate to gigabytes and exhaust memory before any parse.
+MAX_BODY = 50_000_000
 SMALLEST_HALVED_PAGE = 100  # large pages that keep failing are halved down to this size, no further
 RETRY_AFTER_CAP = 300  # seconds: the most a Retry-After header makes one pause
 # arXiv's feeds nest four deep (feed/entry/author/name) and its longest text is an abstract of a few KB. The client's
@@ -221,14 +224,34 @@ class _CheckedSession(requests.Session):
 
 
 def read_body(response: requests.Response, deadline: float, timeout: float) -> bytes:
-    """Read a streamed answer, giving up when the whole of it takes longer than the timeout (a trickle never ends)."""
-    chunks = []
+    """Read a streamed answer, giving up when the whole of it takes longer than the timeout (a trickle never ends)
+    or inflates past MAX_BODY bytes."""
+    chunks, size = [], 0
     with response:
-        for chunk in response.iter_content(READ_CHUNK):
+        # read1 returns after one socket read: iter_content waits for a whole chunk, which a byte sent just inside
+        # each socket timeout stretches to hours before the deadline is looked at.
+        while chunk := read1(response):
+            size += len(chunk)
             if time.monotonic() > deadline:
                 raise requests.Timeout(f"the answer took over {timeout:g} s")
+            if size > MAX_BODY:
+                raise _Retryable(f"an answer over {MAX_BODY:,} bytes (arXiv's largest pages are a few MB)")
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+def read1(response: requests.Response) -> bytes:
+    """Read what one socket read brings (decoded), raising urllib3's errors as requests' own iter_content does."""
+    try:
+        return bytes(response.raw.read1(READ_CHUNK, decode_content=True))
+    except urllib3.exceptions.ReadTimeoutError as error:
+        raise requests.Timeout(error) from error
+    except urllib3.exceptions.SSLError as error:
+        raise requests.exceptions.SSLError(error) from error
+    except urllib3.exceptions.DecodeError as error:
+        raise requests.exceptions.ContentDecodingError(error) from error
+    except urllib3.exceptions.ProtocolError as error:
+        raise requests.exceptions.ChunkedEncodingError(error) from error
 
 
 def error_summary(body: bytes) -> str:

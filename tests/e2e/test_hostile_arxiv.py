@@ -1,0 +1,56 @@
+"""A hostile arXiv beyond the fault matrix: answers that slip past a check one way or another (issue 12 red team).
+
+Each answer, served by the fake arXiv through the real `arxiv` client, must end as the matrix's do: the run finishes
+with every paper once, or exits 1 with one `error:` line naming the URL or the paper, and every file byte-identical.
+"""
+
+from __future__ import annotations
+
+import time
+
+from tests.conftest import snapshot
+from tests.e2e import test_faults
+from tests.e2e.test_faults import assert_complete, faults_from, recent_papers, run_update, setup_project
+from tests.fake_arxiv import gzip_bomb, trickling
+
+baseline, stop_a_restarted_api = test_faults.baseline, test_faults.stop_a_restarted_api  # the matrix's fixtures
+
+
+def last_error(capsys) -> str:
+    """The run's last line on stderr, which must be its one error line."""
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert lines and lines[-1].startswith("error: "), lines[-3:]
+    return lines[-1]
+
+
+def test_an_answer_trickled_a_byte_at_a_time_is_cut_off_at_the_timeout(fake_arxiv, baseline, capsys):
+    """Each byte comes before the socket's timeout, so only a deadline on the whole answer ends it."""
+    before = snapshot(baseline)
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, trickling(0.2))
+    began = time.monotonic()
+    assert run_update(baseline) == 1
+    assert time.monotonic() - began < 8, "a trickling answer was waited out instead of timed out"
+    assert "page 2 (results 11-20): timed out waiting for" in last_error(capsys)
+    assert snapshot(baseline) == before
+    fake_arxiv.faults = {}
+    assert run_update(baseline) == 0
+    assert_complete(baseline, fake_arxiv.papers)
+
+
+def test_a_gzip_answer_that_inflates_past_the_size_limit_is_refused_and_retried(fake_arxiv, tmp_path, caplog):
+    """60 KB on the wire, 60 MB inflated: read whole, a bomb of a few MB more would exhaust the runner's memory."""
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    fake_arxiv.faults = {2: gzip_bomb(60_000_000)}
+    assert run_update(root) == 0
+    assert "an answer over 50,000,000 bytes" in caplog.text
+    assert_complete(root, fake_arxiv.papers)
+
+
+def test_a_gzip_encoded_page_is_read_like_a_plain_one(fake_arxiv, tmp_path):
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    fake_arxiv.faults = {2: gzip_bomb(0), 3: gzip_bomb(0)}
+    assert run_update(root) == 0
+    assert len(fake_arxiv.requests) == 3
+    assert_complete(root, fake_arxiv.papers)
