@@ -137,7 +137,7 @@ class _Scanner:
         if self.stack == [FEED, TOTAL]:
             self.scan.total = int(text) if text.isdigit() else None
         elif len(self.stack) == 3 and self.stack[1] == ENTRY and name in ENTRY_FIELDS:
-            self.scan.entries[-1][ENTRY_FIELDS[name]] = text
+            self.scan.entries[-1].setdefault(ENTRY_FIELDS[name], text)  # the first copy: the one the client reads
         self.stack.pop()
         self.text, self.length = [], 0
 
@@ -492,7 +492,7 @@ def to_paper(result: arxiv.Result) -> Paper:
     try:
         paper_id, version = split_version(result.get_short_id())
     except ValueError as error:
-        raise FetchError(f"{result.entry_id}: {error}; the API answered an entry that is not a paper") from None
+        raise _BadEntry(f"{result.entry_id}: {error}") from None  # retried, then reported as a damaged entry
     return Paper(
         id=paper_id,
         version=version,

@@ -6,12 +6,15 @@ with every paper once, or exits 1 with one `error:` line naming the URL or the p
 
 from __future__ import annotations
 
+import re
 import time
+
+import pytest
 
 from tests.conftest import snapshot
 from tests.e2e import test_faults
 from tests.e2e.test_faults import assert_complete, faults_from, recent_papers, run_update, setup_project
-from tests.fake_arxiv import gzip_bomb, trickling
+from tests.fake_arxiv import first_entry_edited, gzip_bomb, trickling
 
 baseline, stop_a_restarted_api = test_faults.baseline, test_faults.stop_a_restarted_api  # the matrix's fixtures
 
@@ -54,3 +57,43 @@ def test_a_gzip_encoded_page_is_read_like_a_plain_one(fake_arxiv, tmp_path):
     assert run_update(root) == 0
     assert len(fake_arxiv.requests) == 3
     assert_complete(root, fake_arxiv.papers)
+
+
+FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+ARABIC_INDIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+def entry_edit(edit):
+    """A fault: the normal page with its first entry passed through `edit`."""
+    return lambda api, request: first_entry_edited(api, request, edit)
+
+
+def id_digits(table):
+    """An edit: the entry's arXiv ID written in other digits (Python's \\d and int() read them as 0-9)."""
+    return lambda entry: re.sub(r"(<id>http://arxiv\.org/abs/)([^<]+)",
+                                lambda match: match.group(1) + match.group(2).translate(table), entry)
+
+
+@pytest.mark.parametrize("table", [FULLWIDTH, ARABIC_INDIC], ids=["fullwidth", "arabic-indic"])
+def test_an_id_in_lookalike_digits_is_a_damaged_entry_not_another_paper(fake_arxiv, baseline, capsys, table):
+    """Read as an ID, '２６１１.10010' would be archived beside 2611.10010, under a link that leads nowhere."""
+    before = snapshot(baseline)
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, entry_edit(id_digits(table)))
+    assert run_update(baseline) == 1
+    error = last_error(capsys)
+    assert "page 2 (results 11-20): http://arxiv.org/abs/" in error and "not an arXiv ID" in error, error
+    assert "after 2 tries; arXiv served a damaged entry" in error, error
+    assert snapshot(baseline) == before
+    fake_arxiv.faults = {}
+    assert run_update(baseline) == 0
+    assert_complete(baseline, fake_arxiv.papers)
+
+
+def test_an_entry_with_two_published_dates_is_checked_by_the_one_the_client_reads(fake_arxiv, baseline, capsys):
+    """The client reads an element's first copy; a check of the last let a date from 1985 into the archive."""
+    before = snapshot(baseline)
+    second = entry_edit(lambda entry: entry.replace("<published>", "<published>1985-06-01T00:00:00Z</published><published>", 1))
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, second)
+    assert run_update(baseline) == 1
+    assert "<published> '1985-06-01T00:00:00Z' is outside 1991-01-01 .." in last_error(capsys)
+    assert snapshot(baseline) == before
