@@ -543,5 +543,10 @@ def fetch_ids(settings: ArxivSettings, ids: list[str], on_page: PageCallback) ->
     run, papers = _Run(settings, on_page), []
     for offset in range(0, len(ids), ID_BATCH):
         batch = ids[offset:offset + ID_BATCH]
-        papers += run.search(arxiv.Search(id_list=batch, max_results=len(batch)))
+        found = {paper.id: paper for paper in run.search(arxiv.Search(id_list=batch, max_results=len(batch)))}
+        missing = [paper_id for paper_id in batch if paper_id not in found]
+        if missing:  # left out, it would never be asked for again: the overrides are then marked applied
+            raise FetchError(f"{settings.api_url}: arXiv returned no paper for {', '.join(missing)}, asked for by ID; "
+                             "check the included IDs in collection/overrides.yaml (mistyped or withdrawn), then rerun")
+        papers += [found[paper_id] for paper_id in batch]
     return papers

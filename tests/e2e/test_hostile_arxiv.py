@@ -14,7 +14,7 @@ import pytest
 from tests.conftest import snapshot
 from tests.e2e import test_faults
 from tests.e2e.test_faults import assert_complete, faults_from, recent_papers, run_update, setup_project
-from tests.fake_arxiv import first_entry_edited, gzip_bomb, trickling
+from tests.fake_arxiv import first_entry_edited, gzip_bomb, make_papers, trickling
 
 baseline, stop_a_restarted_api = test_faults.baseline, test_faults.stop_a_restarted_api  # the matrix's fixtures
 
@@ -92,8 +92,28 @@ def test_an_id_in_lookalike_digits_is_a_damaged_entry_not_another_paper(fake_arx
 def test_an_entry_with_two_published_dates_is_checked_by_the_one_the_client_reads(fake_arxiv, baseline, capsys):
     """The client reads an element's first copy; a check of the last let a date from 1985 into the archive."""
     before = snapshot(baseline)
-    second = entry_edit(lambda entry: entry.replace("<published>", "<published>1985-06-01T00:00:00Z</published><published>", 1))
+    first = "<published>1985-06-01T00:00:00Z</published><published>"
+    second = entry_edit(lambda entry: entry.replace("<published>", first, 1))
     fake_arxiv.faults = faults_from(fake_arxiv, 2, second)
     assert run_update(baseline) == 1
     assert "<published> '1985-06-01T00:00:00Z' is outside 1991-01-01 .." in last_error(capsys)
     assert snapshot(baseline) == before
+
+
+def test_an_included_id_arxiv_does_not_return_fails_naming_it_instead_of_being_forgotten(fake_arxiv, tmp_path, capsys):
+    """Fetched by ID, a paper arXiv leaves out was dropped and the overrides marked applied: never asked for again."""
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    older = make_papers(1, start="2024-01-10T00:00:00Z", first_number=7)[0]  # outside the window: fetched by ID
+    fake_arxiv.papers.append(older)
+    overrides = root / "collection" / "overrides.yaml"
+    overrides.parent.mkdir(parents=True)
+    overrides.write_text(f'include:\n  - "{older.id}"\n  - "2401.99999"\n', encoding="utf-8")
+    before = snapshot(root)
+    assert run_update(root) == 1
+    error = last_error(capsys)
+    assert "2401.99999" in error and "collection/overrides.yaml" in error and older.id not in error, error
+    assert snapshot(root) == before
+    overrides.write_text(f'include:\n  - "{older.id}"\n', encoding="utf-8")
+    assert run_update(root) == 0
+    assert_complete(root, fake_arxiv.papers)
