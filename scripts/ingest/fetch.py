@@ -25,7 +25,7 @@ import arxiv
 import requests
 import urllib3
 
-from ..config import WAIT_BUDGET_SECONDS, ArxivSettings
+from ..config import PAGE_BUDGET_SECONDS, WAIT_BUDGET_SECONDS, ArxivSettings
 from ..errors import FetchError
 from ..paper import Paper, split_version
 
@@ -419,8 +419,9 @@ class _Run:
     def page(self, search: arxiv.Search, start: int, number: int, total: int | None,
              seen: dict[str, Paper]) -> tuple[list[Paper], int]:
         """Return one checked page: retried while it fails, halved while large pages fail, accepted when short."""
-        tries = 0
+        tries, attempts, began = 0, 0, time.monotonic()
         while True:
+            attempts += 1
             size = min(self.page_size, search.max_results or self.page_size)
             where = f"{self.settings.api_url}, page {number} (results {start + 1}-{start + size})"
             try:
@@ -438,12 +439,23 @@ class _Run:
                 error = failed
                 if tries + 1 >= self.tries_allowed(error):
                     if halvable(error) and self.halve(where):
+                        self.check_page_time(where, error, began, attempts)
                         tries = 0
                         continue
                     raise FetchError(f"{where}: {describe(error, self.settings.api_url)} after {tries + 1} tries; "
                                      f"{advice(error, self.settings.api_url)}") from None
+            self.check_page_time(where, error, began, attempts)
             self.wait(where, error, tries)
             tries += 1
+
+    def check_page_time(self, where: str, error: Exception, began: float, attempts: int) -> None:
+        """Raise before a try that could take one page past PAGE_BUDGET_SECONDS: each halving starts the page's
+        tries afresh, so without this a page timing out at every size could outlast the workflow."""
+        spent = time.monotonic() - began
+        if spent + self.settings.timeout_seconds > PAGE_BUDGET_SECONDS:
+            url = self.settings.api_url
+            raise FetchError(f"{where}: {describe(error, url)} after {attempts} tries in {spent:.0f} s; another try "
+                             f"could pass the {PAGE_BUDGET_SECONDS} s one page may take; {advice(error, url)}")
 
     def tries_allowed(self, error: Exception) -> int:
         """Return how many tries a failure earns: a name that does not resolve gets one more, not a back-off series."""

@@ -11,10 +11,11 @@ import time
 
 import pytest
 
-from tests.conftest import snapshot
+from scripts.ingest import fetch
+from tests.conftest import make_project, project_config, snapshot
 from tests.e2e import test_faults
 from tests.e2e.test_faults import assert_complete, faults_from, recent_papers, run_update, setup_project
-from tests.fake_arxiv import first_entry_edited, gzip_bomb, make_papers, trickling
+from tests.fake_arxiv import first_entry_edited, gzip_bomb, make_papers, slow, trickling
 
 baseline, stop_a_restarted_api = test_faults.baseline, test_faults.stop_a_restarted_api  # the matrix's fixtures
 
@@ -117,3 +118,19 @@ def test_an_included_id_arxiv_does_not_return_fails_naming_it_instead_of_being_f
     overrides.write_text(f'include:\n  - "{older.id}"\n', encoding="utf-8")
     assert run_update(root) == 0
     assert_complete(root, fake_arxiv.papers)
+
+
+def test_a_page_that_times_out_at_every_size_stops_within_the_page_budget(fake_arxiv, tmp_path, monkeypatch, capsys):
+    """Each halving started the tries afresh: 800, 400, 200 and 100 results a page, twice each, 8 timeouts in all.
+    At the defaults (2000 a page, 4 tries of 120 s) that is five sizes; at timeout_seconds 500, 2.8 h for one page."""
+    monkeypatch.setattr(fetch, "PAGE_BUDGET_SECONDS", 2.5)
+    root = make_project(tmp_path / "project", config=project_config(page_size=800, retries=1, timeout=1))
+    fake_arxiv.papers = make_papers(900, step_hours=3)
+    before = snapshot(root)
+    fake_arxiv.faults = faults_from(fake_arxiv, 1, slow(1.5))
+    assert run_update(root, "--since", "2025-01-01") == 1
+    error = last_error(capsys)
+    assert "page 1 (results 1-" in error and "timed out waiting for" in error, error
+    assert "another try could pass the 2.5 s one page may take" in error, error
+    assert len(fake_arxiv.requests) <= 3
+    assert snapshot(root) == before
