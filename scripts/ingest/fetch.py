@@ -183,7 +183,7 @@ def retry_after(value: str | None) -> float | None:
     """Return the seconds a Retry-After header asks for (delta-seconds or an HTTP date), or None."""
     if not value:
         return None
-    if value.strip().isdigit():
+    if re.fullmatch(r"[0-9]+", value.strip()):  # ASCII digits: str.isdigit() also takes '²', which float() refuses
         return float(value.strip())
     try:
         moment = email.utils.parsedate_to_datetime(value)
@@ -391,7 +391,8 @@ class _Run:
                                      "narrow arxiv.all_of in config.yaml") from None
                 middle = start + (end - start) / 2
                 log.info("window %s..%s holds %s results: splitting", start.date(), end.date(), error)
-                return self.window(start, middle) + self.window(middle, end)
+                halves = self.window(start, middle) + self.window(middle, end)  # both hold the minute `middle`
+                return list({paper.id: paper for paper in halves}.values())
             except _Reread as error:
                 moved = error
                 log.warning("%s (%s): reading the window again", error.seen, error)
