@@ -111,10 +111,17 @@ class _Scanner:
         parser.StartDoctypeDeclHandler = self.refuse_doctype
         parser.StartElementHandler, parser.EndElementHandler = self.start, self.end
         parser.CharacterDataHandler = self.characters
+        parser.CommentHandler = parser.ProcessingInstructionHandler = self.refuse_inside_entry
         self.parser = parser
 
     def refuse_doctype(self, *_args: object) -> None:
         raise _Retryable("malformed feed (a DOCTYPE declaration, which arXiv never sends)")
+
+    def refuse_inside_entry(self, *_args: object) -> None:
+        """Refuse a comment or processing instruction in an entry: the client reads an element's text only up to it."""
+        if len(self.stack) > 1:
+            raise _Retryable(f"malformed feed (a comment or processing instruction in <{self.stack[-1].split()[-1]}>, "
+                             "which arXiv never sends; the client would cut the text short)")
 
     def start(self, name: str, _attributes: object) -> None:
         self.stack.append(name)

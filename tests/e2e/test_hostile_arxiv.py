@@ -357,3 +357,14 @@ def test_an_update_killed_while_a_page_is_on_its_way_changes_no_byte(fake_arxiv,
     assert snapshot(baseline) == before
     assert run_update(baseline) == 0
     assert_complete(baseline, fake_arxiv.papers)
+
+
+@pytest.mark.parametrize("inside", ["<!-- a comment -->", "<?arxiv note?>"], ids=["comment", "processing instruction"])
+def test_a_comment_inside_a_title_is_refused_not_read_as_a_shorter_title(fake_arxiv, tmp_path, inside):
+    """The client reads an element's text up to its first child node: 'Jail<!-- -->break' came through as 'Jail'."""
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    fake_arxiv.faults = {2: entry_edit(lambda entry: entry.replace("<title>Jailbreak", f"<title>Jail{inside}break"))}
+    assert run_update(root) == 0
+    assert len(fake_arxiv.requests) == 4  # page 2 refused once, then read again
+    assert_complete(root, fake_arxiv.papers)
