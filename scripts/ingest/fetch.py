@@ -53,6 +53,10 @@ ERROR_ENTRY = re.compile(rb"<id>[^<]*/api/errors#")
 ATOM, OPENSEARCH = "http://www.w3.org/2005/Atom", "http://a9.com/-/spec/opensearch/1.1/"
 FEED, ENTRY, TOTAL = f"{ATOM} feed", f"{ATOM} entry", f"{OPENSEARCH} totalResults"
 ENTRY_FIELDS = {f"{ATOM} id": "id", f"{ATOM} published": "published", f"{ATOM} updated": "updated"}
+ARXIV = "http://arxiv.org/schemas/atom"
+# Elements the client reads as text: it reads only up to a first child node, so a child cuts the text short.
+TEXT_ONLY = frozenset({*ENTRY_FIELDS, TOTAL, *(f"{ATOM} {name}" for name in ("title", "summary", "name")),
+                       *(f"{ARXIV} {name}" for name in ("comment", "journal_ref", "doi", "affiliation"))})
 
 PageCallback = Callable[[int, list[Paper]], None]
 
@@ -111,15 +115,15 @@ class _Scanner:
         parser.StartDoctypeDeclHandler = self.refuse_doctype
         parser.StartElementHandler, parser.EndElementHandler = self.start, self.end
         parser.CharacterDataHandler = self.characters
-        parser.CommentHandler = parser.ProcessingInstructionHandler = self.refuse_inside_entry
+        parser.CommentHandler = parser.ProcessingInstructionHandler = self.refuse_inside_text
         self.parser = parser
 
     def refuse_doctype(self, *_args: object) -> None:
         raise _Retryable("malformed feed (a DOCTYPE declaration, which arXiv never sends)")
 
-    def refuse_inside_entry(self, *_args: object) -> None:
-        """Refuse a comment or processing instruction in an entry: the client reads an element's text only up to it."""
-        if len(self.stack) > 1:
+    def refuse_inside_text(self, *_args: object) -> None:
+        """Refuse a comment or processing instruction in a text element: the client reads its text only up to it."""
+        if len(self.stack) > 1 and self.stack[-1] in TEXT_ONLY:
             raise _Retryable(f"malformed feed (a comment or processing instruction in <{self.stack[-1].split()[-1]}>, "
                              "which arXiv never sends; the client would cut the text short)")
 
@@ -129,6 +133,9 @@ class _Scanner:
         if len(self.stack) > MAX_DEPTH:
             raise _Retryable(f"feed nested over {MAX_DEPTH} elements deep "
                              "(arXiv's nest 4; the client would read no papers)")
+        if len(self.stack) > 1 and self.stack[-2] in TEXT_ONLY:
+            raise _Retryable(f"malformed feed (an element in <{self.stack[-2].split()[-1]}>, which arXiv never "
+                             "sends; the client would cut the text short)")
         if self.stack == [FEED, ENTRY]:
             self.scan.entries.append({})
 

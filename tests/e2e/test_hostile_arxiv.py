@@ -359,8 +359,9 @@ def test_an_update_killed_while_a_page_is_on_its_way_changes_no_byte(fake_arxiv,
     assert_complete(baseline, fake_arxiv.papers)
 
 
-@pytest.mark.parametrize("inside", ["<!-- a comment -->", "<?arxiv note?>"], ids=["comment", "processing instruction"])
-def test_a_comment_inside_a_title_is_refused_not_read_as_a_shorter_title(fake_arxiv, tmp_path, inside):
+@pytest.mark.parametrize("inside", ["<!-- a comment -->", "<?arxiv note?>", "<b>x</b>", '<a:b xmlns:a="urn:x"/>'],
+                         ids=["comment", "processing instruction", "element", "element in another namespace"])
+def test_a_node_inside_a_title_is_refused_not_read_as_a_shorter_title(fake_arxiv, tmp_path, inside):
     """The client reads an element's text up to its first child node: 'Jail<!-- -->break' came through as 'Jail'."""
     root = setup_project(tmp_path / "project")
     fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
