@@ -369,3 +369,23 @@ def test_a_node_inside_a_title_is_refused_not_read_as_a_shorter_title(fake_arxiv
     assert run_update(root) == 0
     assert len(fake_arxiv.requests) == 4  # page 2 refused once, then read again
     assert_complete(root, fake_arxiv.papers)
+
+
+def test_a_last_page_slower_than_the_timeout_once_is_retried_and_complete(fake_arxiv, tmp_path):
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    fake_arxiv.faults = {3: slow(1.6)}
+    assert run_update(root) == 0
+    assert [request.start for request in fake_arxiv.requests] == [0, 10, 20, 20]
+    assert_complete(root, fake_arxiv.papers)
+
+
+def test_an_entry_updated_before_it_was_published_is_archived_as_served(fake_arxiv, tmp_path):
+    """Not refused: nothing derives from the order of the two dates (recorded as accepted, not fixed)."""
+    root = setup_project(tmp_path / "project")
+    fake_arxiv.papers = recent_papers(25, hours_ago=150, first_number=0)
+    fake_arxiv.papers[3].updated = "2020-01-01T00:00:00Z"
+    assert run_update(root) == 0
+    assert_complete(root, fake_arxiv.papers)
+    record = next(record for record in data_records(root) if record["id"] == fake_arxiv.papers[3].id)
+    assert record["updated"] == "2020-01-01T00:00:00Z"
