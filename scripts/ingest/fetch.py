@@ -91,6 +91,10 @@ class _Shifted(_Reread):
     seen, final = "results shifted between pages", "results kept shifting between pages"
 
 
+class _OutsideWindow(_Reread):
+    seen, final = "a paper from outside the window came back", "papers from outside the window kept coming back"
+
+
 class _WindowTooLarge(Exception):
     """The window holds more results than one query may return: it must be split."""
 
@@ -398,7 +402,7 @@ class _Run:
                               sort_by=arxiv.SortCriterion.SubmittedDate, sort_order=arxiv.SortOrder.Ascending)
         for _ in range(WINDOW_REREADS + 1):
             try:
-                return self.search(search)
+                return check_window(self.search(search), start, end)
             except _WindowTooLarge as error:
                 if end - start < timedelta(hours=2):
                     raise FetchError(f"{self.settings.api_url}: {error} results in under two hours; "
@@ -501,6 +505,17 @@ class _Run:
         self.waited += pause
         log.warning("retrying in %.3g s after %s", pause, describe(error, self.settings.api_url))
         time.sleep(pause)
+
+
+def check_window(papers: list[Paper], start: datetime, end: datetime) -> list[Paper]:
+    """Return the papers, or raise _OutsideWindow when one was first submitted outside [start, end] (a day's
+    leeway): counted against the total, it would stand in for a paper of the window."""
+    low, high = iso(start - timedelta(days=1)), iso(end + timedelta(days=1))
+    outside = next((paper for paper in papers if not low <= paper.published <= high), None)
+    if outside is not None:
+        raise _OutsideWindow(f"paper {outside.id} was first submitted {outside.published}, outside "
+                             f"{iso(start)} .. {iso(end)}")
+    return papers
 
 
 def halvable(error: Exception) -> bool:

@@ -389,3 +389,17 @@ def test_an_entry_updated_before_it_was_published_is_archived_as_served(fake_arx
     assert_complete(root, fake_arxiv.papers)
     record = next(record for record in data_records(root) if record["id"] == fake_arxiv.papers[3].id)
     assert record["updated"] == "2020-01-01T00:00:00Z"
+
+
+def test_a_paper_from_outside_the_window_standing_in_for_one_inside_is_refused(fake_arxiv, baseline, capsys):
+    """Counted against the window's total, a 2019 paper took the place of one of the window's: the total matched."""
+    before = snapshot(baseline)
+    swap = entry_edit(lambda entry: re.sub(r"<(published|updated)>[^<]+<", r"<\1>2019-05-01T10:00:00Z<", entry))
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, swap)
+    assert run_update(baseline) == 1
+    error = last_error(capsys)
+    assert error.endswith("papers from outside the window kept coming back; rerun later"), error
+    assert snapshot(baseline) == before
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, swap, count=1)  # once: the window is read again
+    assert run_update(baseline) == 0
+    assert_complete(baseline, fake_arxiv.papers)
