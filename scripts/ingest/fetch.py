@@ -339,13 +339,15 @@ def causes(error: BaseException) -> list[BaseException]:
 
 
 def kind(error: BaseException) -> str:
-    """Classify a failure by its real cause: entry, http, dns, tls, timeout, refused, broken, reset, dropped or page."""
+    """Classify a failure by its real cause: entry, http, dns, tls, timeout, refused, encoding, broken, reset, dropped
+    or page."""
     if isinstance(error, _BadEntry):
         return "entry"
     chain = causes(error)
     checks = [("http", arxiv.HTTPError), ("dns", socket.gaierror),
               ("tls", (requests.exceptions.SSLError, ssl.SSLError)),
               ("timeout", (requests.Timeout, socket.timeout)), ("refused", ConnectionRefusedError),
+              ("encoding", requests.exceptions.ContentDecodingError),
               ("broken", requests.exceptions.ChunkedEncodingError), ("reset", ConnectionResetError),
               ("dropped", http.client.RemoteDisconnected)]
     for name, types in checks:
@@ -363,6 +365,7 @@ def describe(error: BaseException, url: str) -> str:
         "tls": f"connection failed: the TLS handshake with {host} failed",
         "timeout": f"timed out waiting for {host}",
         "refused": f"connection failed: {host} refused the connection",
+        "encoding": "the answer's compression (Content-Encoding) is damaged",
         "broken": "connection broken while reading the answer",
         "reset": f"connection failed: {host} reset the connection",
         "dropped": f"connection failed: {host} closed the connection without answering",
@@ -383,6 +386,7 @@ def advice(error: BaseException, url: str) -> str:
         "timeout": "arXiv is slow; rerun later, or raise arxiv.timeout_seconds in config.yaml",
         "refused": "nothing answers there: check ARXIV_API_URL, or rerun when the API is back",
         "page": "arXiv served damaged pages; rerun later",
+        "encoding": "arXiv, or a proxy in between, served a damaged compressed answer; rerun later",
         "entry": "arXiv served a damaged entry; rerun later, and report the paper to help@arxiv.org if it lasts",
     }.get(found, "the network or arXiv failed; rerun later")
 

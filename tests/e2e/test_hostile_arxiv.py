@@ -403,3 +403,14 @@ def test_a_paper_from_outside_the_window_standing_in_for_one_inside_is_refused(f
     fake_arxiv.faults = faults_from(fake_arxiv, 2, swap, count=1)  # once: the window is read again
     assert run_update(baseline) == 0
     assert_complete(baseline, fake_arxiv.papers)
+
+
+def test_a_damaged_gzip_answer_is_named_as_such(fake_arxiv, baseline, capsys):
+    before = snapshot(baseline)
+    damaged = lambda api, request: Reply(200, raw=b"not gzip at all", headers={"Content-Encoding": "gzip"})  # noqa: E731
+    fake_arxiv.faults = faults_from(fake_arxiv, 2, damaged)
+    assert run_update(baseline) == 1
+    error = last_error(capsys)
+    assert "page 2 (results 11-20): the answer's compression (Content-Encoding) is damaged after 2 tries; " in error
+    assert "served a damaged compressed answer" in error, error
+    assert snapshot(baseline) == before
