@@ -8,7 +8,8 @@ from typing import Any
 
 # New-style IDs (0704.0001 on) and old-style IDs (hep-th/9901001), each with an optional version.
 # https://info.arxiv.org/help/arxiv_identifier.html
-ARXIV_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?$")
+# ASCII digits only: Python's \d matches fullwidth and Arabic-Indic digits, an ID no arXiv link resolves.
+ARXIV_ID = re.compile(r"^(?P<id>\d{4}\.\d{4,5}|[a-z][a-z.-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?$", re.ASCII)
 
 Record = dict[str, Any]  # a JSON object as the archive stores it; its values are checked when a month file is read
 

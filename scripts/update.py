@@ -250,7 +250,7 @@ def run(args: argparse.Namespace) -> Report:
         candidates = fetch.fetch_window(config.arxiv, start, now, page_logger(archive))
         report.fetched = len(candidates)
         merge_candidates(archive, candidates, config.relevance, overrides, report)
-        if report.new or report.updated or args.since:
+        if report.new or report.updated or (args.since and candidates):  # "no results" may be arXiv's hiccup
             archive.state["watermark"] = now.strftime("%Y-%m-%dT%H:%M:%SZ")
         archive.state["checked"] = now.strftime("%Y-%m-%d")  # the day only: a rerun the same day changes nothing
     if args.merge_archive:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import socket
@@ -112,6 +113,8 @@ class Reply:
     drip: float = 0.0  # seconds between ten slices of the body (each gap short, the whole answer slow)
     reset_after: int | None = None  # send this many body bytes (-1: not even the headers), then reset (TCP RST)
     headers: dict[str, str] = field(default_factory=dict)  # extra response headers (Retry-After)
+    trickle: float = 0.0  # seconds between single bytes of the body (each gap under the timeout, the whole endless)
+    raw: bytes | None = None  # the body's bytes as sent, instead of `body` encoded as UTF-8 (gzip, other charsets)
 
 
 @dataclass
@@ -218,6 +221,22 @@ def slow(seconds: float) -> Callable:
 def dripping(seconds: float) -> Callable:
     """A fault: the normal page in ten slices `seconds` apart: every gap short, the whole answer slow."""
     return lambda api, request: Reply(*api.page(request), drip=seconds)
+
+
+def trickling(seconds: float) -> Callable:
+    """A fault: the normal page one byte at a time, `seconds` apart: no read ever times out, the answer never ends."""
+    return lambda api, request: Reply(*api.page(request), trickle=seconds)
+
+
+def gzip_bomb(size: int) -> Callable:
+    """A fault: a 200 with the normal page gzip-encoded and followed by `size` spaces (a few KB on the wire)."""
+    padding = gzip.compress(b" " * size, compresslevel=9) if size else b""  # a second gzip member, packed once
+
+    def fault(api: FakeArxiv, request: Request) -> Reply:
+        _status, body = api.page(request)
+        return Reply(200, raw=gzip.compress(body.encode("utf-8")) + padding, headers={"Content-Encoding": "gzip"})
+
+    return fault
 
 
 def malformed(kind: str) -> Callable:
@@ -334,7 +353,7 @@ class _Handler(BaseHTTPRequestHandler):
             return None
         if reply.reset_after == -1:
             return self.reset()
-        payload = reply.body.encode("utf-8")
+        payload = reply.body.encode("utf-8") if reply.raw is None else reply.raw
         self.send_response(reply.status)
         self.send_header("Content-Type", "application/atom+xml; charset=utf-8")
         self.send_header("Content-Length", str(len(payload)))
@@ -345,12 +364,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.wfile.write(payload[:reply.reset_after])
             self.wfile.flush()
             return self.reset()
-        slices = 10 if reply.drip else 1
-        size = -(-len(payload) // slices)
+        slices, gap = (len(payload), reply.trickle) if reply.trickle else (10 if reply.drip else 1, reply.drip)
+        size = max(1, -(-len(payload) // slices))
         for offset in range(0, len(payload), size):
             self.wfile.write(payload[offset:offset + size])
             self.wfile.flush()
-            time.sleep(reply.drip)
+            time.sleep(gap)
         return None
 
     def reset(self) -> None:

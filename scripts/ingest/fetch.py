@@ -23,8 +23,9 @@ from xml.parsers import expat
 
 import arxiv
 import requests
+import urllib3
 
-from ..config import WAIT_BUDGET_SECONDS, ArxivSettings
+from ..config import PAGE_BUDGET_SECONDS, WAIT_BUDGET_SECONDS, ArxivSettings
 from ..errors import FetchError
 from ..paper import Paper, split_version
 
@@ -35,7 +36,9 @@ log = logging.getLogger("update")
 MAX_RESULTS_PER_QUERY = 30000
 WINDOW_REREADS = 2
 ID_BATCH = 200
-READ_CHUNK = 1024  # bytes read between checks of a response's deadline
+READ_CHUNK = 1 << 16  # bytes read at most between checks of a response's deadline and size
+# A page of 2000 entries is a few MB; a small gzip answer can inflate to gigabytes and exhaust memory before any parse.
+MAX_BODY = 50_000_000
 SMALLEST_HALVED_PAGE = 100  # large pages that keep failing are halved down to this size, no further
 RETRY_AFTER_CAP = 300  # seconds: the most a Retry-After header makes one pause
 # arXiv's feeds nest four deep (feed/entry/author/name) and its longest text is an abstract of a few KB. The client's
@@ -50,6 +53,10 @@ ERROR_ENTRY = re.compile(rb"<id>[^<]*/api/errors#")
 ATOM, OPENSEARCH = "http://www.w3.org/2005/Atom", "http://a9.com/-/spec/opensearch/1.1/"
 FEED, ENTRY, TOTAL = f"{ATOM} feed", f"{ATOM} entry", f"{OPENSEARCH} totalResults"
 ENTRY_FIELDS = {f"{ATOM} id": "id", f"{ATOM} published": "published", f"{ATOM} updated": "updated"}
+ARXIV = "http://arxiv.org/schemas/atom"
+# Elements the client reads as text: it reads only up to a first child node, so a child cuts the text short.
+TEXT_ONLY = frozenset({*ENTRY_FIELDS, TOTAL, *(f"{ATOM} {name}" for name in ("title", "summary", "name")),
+                       *(f"{ARXIV} {name}" for name in ("comment", "journal_ref", "doi", "affiliation"))})
 
 PageCallback = Callable[[int, list[Paper]], None]
 
@@ -84,6 +91,10 @@ class _Shifted(_Reread):
     seen, final = "results shifted between pages", "results kept shifting between pages"
 
 
+class _OutsideWindow(_Reread):
+    seen, final = "a paper from outside the window came back", "papers from outside the window kept coming back"
+
+
 class _WindowTooLarge(Exception):
     """The window holds more results than one query may return: it must be split."""
 
@@ -108,10 +119,17 @@ class _Scanner:
         parser.StartDoctypeDeclHandler = self.refuse_doctype
         parser.StartElementHandler, parser.EndElementHandler = self.start, self.end
         parser.CharacterDataHandler = self.characters
+        parser.CommentHandler = parser.ProcessingInstructionHandler = self.refuse_inside_text
         self.parser = parser
 
     def refuse_doctype(self, *_args: object) -> None:
         raise _Retryable("malformed feed (a DOCTYPE declaration, which arXiv never sends)")
+
+    def refuse_inside_text(self, *_args: object) -> None:
+        """Refuse a comment or processing instruction in a text element: the client reads its text only up to it."""
+        if len(self.stack) > 1 and self.stack[-1] in TEXT_ONLY:
+            raise _Retryable(f"malformed feed (a comment or processing instruction in <{self.stack[-1].split()[-1]}>, "
+                             "which arXiv never sends; the client would cut the text short)")
 
     def start(self, name: str, _attributes: object) -> None:
         self.stack.append(name)
@@ -119,6 +137,9 @@ class _Scanner:
         if len(self.stack) > MAX_DEPTH:
             raise _Retryable(f"feed nested over {MAX_DEPTH} elements deep "
                              "(arXiv's nest 4; the client would read no papers)")
+        if len(self.stack) > 1 and self.stack[-2] in TEXT_ONLY:
+            raise _Retryable(f"malformed feed (an element in <{self.stack[-2].split()[-1]}>, which arXiv never "
+                             "sends; the client would cut the text short)")
         if self.stack == [FEED, ENTRY]:
             self.scan.entries.append({})
 
@@ -134,7 +155,7 @@ class _Scanner:
         if self.stack == [FEED, TOTAL]:
             self.scan.total = int(text) if text.isdigit() else None
         elif len(self.stack) == 3 and self.stack[1] == ENTRY and name in ENTRY_FIELDS:
-            self.scan.entries[-1][ENTRY_FIELDS[name]] = text
+            self.scan.entries[-1].setdefault(ENTRY_FIELDS[name], text)  # the first copy: the one the client reads
         self.stack.pop()
         self.text, self.length = [], 0
 
@@ -180,7 +201,7 @@ def retry_after(value: str | None) -> float | None:
     """Return the seconds a Retry-After header asks for (delta-seconds or an HTTP date), or None."""
     if not value:
         return None
-    if value.strip().isdigit():
+    if re.fullmatch(r"[0-9]+", value.strip()):  # ASCII digits: str.isdigit() also takes '²', which float() refuses
         return float(value.strip())
     try:
         moment = email.utils.parsedate_to_datetime(value)
@@ -221,14 +242,34 @@ class _CheckedSession(requests.Session):
 
 
 def read_body(response: requests.Response, deadline: float, timeout: float) -> bytes:
-    """Read a streamed answer, giving up when the whole of it takes longer than the timeout (a trickle never ends)."""
-    chunks = []
+    """Read a streamed answer, giving up when the whole of it takes longer than the timeout (a trickle never ends)
+    or inflates past MAX_BODY bytes."""
+    chunks, size = [], 0
     with response:
-        for chunk in response.iter_content(READ_CHUNK):
+        # read1 returns after one socket read: iter_content waits for a whole chunk, which a byte sent just inside
+        # each socket timeout stretches to hours before the deadline is looked at.
+        while chunk := read1(response):
+            size += len(chunk)
             if time.monotonic() > deadline:
                 raise requests.Timeout(f"the answer took over {timeout:g} s")
+            if size > MAX_BODY:
+                raise _Retryable(f"an answer over {MAX_BODY:,} bytes (arXiv's largest pages are a few MB)")
             chunks.append(chunk)
     return b"".join(chunks)
+
+
+def read1(response: requests.Response) -> bytes:
+    """Read what one socket read brings (decoded), raising urllib3's errors as requests' own iter_content does."""
+    try:
+        return bytes(response.raw.read1(READ_CHUNK, decode_content=True))
+    except urllib3.exceptions.ReadTimeoutError as error:
+        raise requests.Timeout(error) from error
+    except urllib3.exceptions.SSLError as error:
+        raise requests.exceptions.SSLError(error) from error
+    except urllib3.exceptions.DecodeError as error:
+        raise requests.exceptions.ContentDecodingError(error) from error
+    except urllib3.exceptions.ProtocolError as error:
+        raise requests.exceptions.ChunkedEncodingError(error) from error
 
 
 def error_summary(body: bytes) -> str:
@@ -299,13 +340,15 @@ def causes(error: BaseException) -> list[BaseException]:
 
 
 def kind(error: BaseException) -> str:
-    """Classify a failure by its real cause: entry, http, dns, tls, timeout, refused, broken, reset, dropped or page."""
+    """Classify a failure by its real cause: entry, http, dns, tls, timeout, refused, encoding, broken, reset, dropped
+    or page."""
     if isinstance(error, _BadEntry):
         return "entry"
     chain = causes(error)
     checks: list[tuple[str, type[BaseException] | tuple[type[BaseException], ...]]] = [("http", arxiv.HTTPError), ("dns", socket.gaierror),
               ("tls", (requests.exceptions.SSLError, ssl.SSLError)),
               ("timeout", (requests.Timeout, socket.timeout)), ("refused", ConnectionRefusedError),
+              ("encoding", requests.exceptions.ContentDecodingError),
               ("broken", requests.exceptions.ChunkedEncodingError), ("reset", ConnectionResetError),
               ("dropped", http.client.RemoteDisconnected)]
     for name, types in checks:
@@ -323,6 +366,7 @@ def describe(error: BaseException, url: str) -> str:
         "tls": f"connection failed: the TLS handshake with {host} failed",
         "timeout": f"timed out waiting for {host}",
         "refused": f"connection failed: {host} refused the connection",
+        "encoding": "the answer's compression (Content-Encoding) is damaged",
         "broken": "connection broken while reading the answer",
         "reset": f"connection failed: {host} reset the connection",
         "dropped": f"connection failed: {host} closed the connection without answering",
@@ -343,6 +387,7 @@ def advice(error: BaseException, url: str) -> str:
         "timeout": "arXiv is slow; rerun later, or raise arxiv.timeout_seconds in config.yaml",
         "refused": "nothing answers there: check ARXIV_API_URL, or rerun when the API is back",
         "page": "arXiv served damaged pages; rerun later",
+        "encoding": "arXiv, or a proxy in between, served a damaged compressed answer; rerun later",
         "entry": "arXiv served a damaged entry; rerun later, and report the paper to help@arxiv.org if it lasts",
     }.get(found, "the network or arXiv failed; rerun later")
 
@@ -362,14 +407,15 @@ class _Run:
                               sort_by=arxiv.SortCriterion.SubmittedDate, sort_order=arxiv.SortOrder.Ascending)
         for _ in range(WINDOW_REREADS + 1):
             try:
-                return self.search(search)
+                return check_window(self.search(search), start, end)
             except _WindowTooLarge as error:
                 if end - start < timedelta(hours=2):
                     raise FetchError(f"{self.settings.api_url}: {error} results in under two hours; "
                                      "narrow arxiv.all_of in config.yaml") from None
                 middle = start + (end - start) / 2
                 log.info("window %s..%s holds %s results: splitting", start.date(), end.date(), error)
-                return self.window(start, middle) + self.window(middle, end)
+                halves = self.window(start, middle) + self.window(middle, end)  # both hold the minute `middle`
+                return list({paper.id: paper for paper in halves}.values())
             except _Reread as error:
                 moved = error
                 log.warning("%s (%s): reading the window again", error.seen, error)
@@ -397,8 +443,9 @@ class _Run:
     def page(self, search: arxiv.Search, start: int, number: int, total: int | None,
              seen: dict[str, Paper]) -> tuple[list[Paper], int]:
         """Return one checked page: retried while it fails, halved while large pages fail, accepted when short."""
-        tries = 0
+        tries, attempts, began = 0, 0, time.monotonic()
         while True:
+            attempts += 1
             size = min(self.page_size, search.max_results or self.page_size)
             where = f"{self.settings.api_url}, page {number} (results {start + 1}-{start + size})"
             try:
@@ -416,12 +463,23 @@ class _Run:
                 error = failed
                 if tries + 1 >= self.tries_allowed(error):
                     if halvable(error) and self.halve(where):
+                        self.check_page_time(where, error, began, attempts)
                         tries = 0
                         continue
                     raise FetchError(f"{where}: {describe(error, self.settings.api_url)} after {tries + 1} tries; "
                                      f"{advice(error, self.settings.api_url)}") from None
+            self.check_page_time(where, error, began, attempts)
             self.wait(where, error, tries)
             tries += 1
+
+    def check_page_time(self, where: str, error: Exception, began: float, attempts: int) -> None:
+        """Raise before a try that could take one page past PAGE_BUDGET_SECONDS: each halving starts the page's
+        tries afresh, so without this a page timing out at every size could outlast the workflow."""
+        spent = time.monotonic() - began
+        if spent + self.settings.timeout_seconds > PAGE_BUDGET_SECONDS:
+            url = self.settings.api_url
+            raise FetchError(f"{where}: {describe(error, url)} after {attempts} tries in {spent:.0f} s; another try "
+                             f"could pass the {PAGE_BUDGET_SECONDS} s one page may take; {advice(error, url)}")
 
     def tries_allowed(self, error: Exception) -> int:
         """Return how many tries a failure earns: a name that does not resolve gets one more, not a back-off series."""
@@ -454,6 +512,17 @@ class _Run:
         time.sleep(pause)
 
 
+def check_window(papers: list[Paper], start: datetime, end: datetime) -> list[Paper]:
+    """Return the papers, or raise _OutsideWindow when one was first submitted outside [start, end] (a day's
+    leeway): counted against the total, it would stand in for a paper of the window."""
+    low, high = iso(start - timedelta(days=1)), iso(end + timedelta(days=1))
+    outside = next((paper for paper in papers if not low <= paper.published <= high), None)
+    if outside is not None:
+        raise _OutsideWindow(f"paper {outside.id} was first submitted {outside.published}, outside "
+                             f"{iso(start)} .. {iso(end)}")
+    return papers
+
+
 def halvable(error: Exception) -> bool:
     """Tell whether a smaller page might get past a failure: damaged, short or slow pages; not refusals, bad entries."""
     return (isinstance(error, _Retryable) and not isinstance(error, _BadEntry)) or kind(error) in ("timeout", "broken")
@@ -470,7 +539,7 @@ def to_paper(result: arxiv.Result) -> Paper:
     try:
         paper_id, version = split_version(result.get_short_id())
     except ValueError as error:
-        raise FetchError(f"{result.entry_id}: {error}; the API answered an entry that is not a paper") from None
+        raise _BadEntry(f"{result.entry_id}: {error}") from None  # retried, then reported as a damaged entry
     return Paper(
         id=paper_id,
         version=version,
@@ -521,5 +590,10 @@ def fetch_ids(settings: ArxivSettings, ids: list[str], on_page: PageCallback) ->
     run, papers = _Run(settings, on_page), []
     for offset in range(0, len(ids), ID_BATCH):
         batch = ids[offset:offset + ID_BATCH]
-        papers += run.search(arxiv.Search(id_list=batch, max_results=len(batch)))
+        found = {paper.id: paper for paper in run.search(arxiv.Search(id_list=batch, max_results=len(batch)))}
+        missing = [paper_id for paper_id in batch if paper_id not in found]
+        if missing:  # left out, it would never be asked for again: the overrides are then marked applied
+            raise FetchError(f"{settings.api_url}: arXiv returned no paper for {', '.join(missing)}, asked for by ID; "
+                             "check the included IDs in collection/overrides.yaml (mistyped or withdrawn), then rerun")
+        papers += [found[paper_id] for paper_id in batch]
     return papers
