@@ -13,6 +13,7 @@ from ..store.archive import SCHEMA, dump_json, read_json
 
 REJECTED_NAME = "rejected.json"
 TITLE_LIMIT = 200
+WHY_LIMIT = 160
 ENTRY_TYPES = {"id": str, "title": str, "score": (int, float), "date": str, "url": str}
 
 
@@ -47,12 +48,16 @@ def entry_problem(entry: object) -> str:
         split_version(entry["id"])
     except ValueError:
         return f"id {entry['id']!r} is not an arXiv ID"
+    if "why" in entry and not isinstance(entry["why"], str):
+        return "why is not a string"
     return ""
 
 
 def candidate(paper: Paper, run_date: str) -> dict:
-    """Return the record of one rejected paper."""
-    return {"id": paper.id, "title": paper.title, "score": paper.score, "date": run_date, "url": paper.url}
+    """Return the record of one rejected paper, with the evidence that weighed most when the filter recorded it."""
+    record = {"id": paper.id, "title": paper.title, "score": paper.score, "date": run_date, "url": paper.url}
+    why = paper.extra.get("why")
+    return {**record, "why": why} if isinstance(why, str) and why else record
 
 
 def merge_rejected(existing: dict, rejected: list[Paper], run_date: str, limit: int,
@@ -84,6 +89,7 @@ def page_row(entry: dict) -> dict:
         "title": cell(entry["title"], TITLE_LIMIT) or "(untitled)",
         "url": abs_url(paper_id),
         "id": paper_id,
+        "why": cell(entry.get("why", ""), WHY_LIMIT),
     }
 
 

@@ -97,13 +97,15 @@ def table_rows(page: str) -> list[list[str]]:
     return rows[1:]
 
 
-def test_the_page_escapes_hostile_titles_and_keeps_four_columns():
+def test_the_page_escapes_hostile_titles_and_reasons_and_keeps_five_columns():
     hostile = "Pipes | and\nnewlines <script>alert(1)</script> $x$ [link](http://evil)"
-    record = merge_rejected(empty_rejected(), [paper("2501.00001", 7.5, hostile)], RUN1, 10)
+    rejected = paper("2501.00001", 7.5, hostile).with_changes(extra={"why": f'score 7.5; learned 12%: -"{hostile}"'})
+    record = merge_rejected(empty_rejected(), [rejected], RUN1, 10)
+    assert record["candidates"][0]["why"].startswith("score 7.5; learned 12%")
     record["candidates"][0]["url"] = "javascript:alert(1)"
     page = rejected_page(record, 9)
     rows = table_rows(page)
-    assert len(rows) == 1 and len(rows[0]) == 4
+    assert len(rows) == 1 and len(rows[0]) == 5 and rows[0][3].startswith("score 7.5; learned 12%")
     html = MARKDOWN.render(page)
     assert "<script" not in html and "javascript:" not in html and 'href="http://evil"' not in html
     assert "(https://arxiv.org/abs/2501.00001)" in page and "| 7.5 |" in page and "score reaches 9" in page

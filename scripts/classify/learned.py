@@ -1,0 +1,146 @@
+"""The learned part of the filter: a linear model over a paper's words and its rule scores, read from a committed JSON
+file that `python -m scripts.classify.train` rebuilds from the shipped labels. Inference is plain Python."""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import ConfigError
+
+MODEL_VERSION = 1
+RULE_PREFIX = "rule:"
+Features = dict[str, float]
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Weights of one logistic regression per class (one class: on-topic; several: the domains)."""
+
+    classes: tuple[str, ...]
+    bias: tuple[float, ...]
+    weights: dict[str, tuple[float, ...]]
+
+    def margins(self, features: Features) -> list[float]:
+        """Return each class's linear score."""
+        if len(self.classes) == 1:
+            return [self.bias[0] + sum(row[0] * value for name, value in features.items()
+                                       if (row := self.weights.get(name)) is not None)]
+        totals = list(self.bias)
+        for name, value in features.items():
+            row = self.weights.get(name)
+            if row is not None:
+                totals = [total + weight * value for total, weight in zip(totals, row, strict=True)]
+        return totals
+
+    def contributions(self, features: Features, index: int, count: int) -> list[tuple[str, float]]:
+        """Return the `count` largest (feature, weight x value) of class `index`, largest effect first."""
+        parts = [(name, row[index] * value) for name, value in features.items()
+                 if (row := self.weights.get(name)) is not None]
+        return heapq.nlargest(count, parts, key=lambda item: abs(item[1]))
+
+
+@dataclass(frozen=True)
+class LearnedModel:
+    """The committed model: inverse document frequencies, the relevance model and the domain model."""
+
+    idf: dict[str, float]
+    relevance: LinearModel
+    domains: LinearModel
+    source: str
+
+    def probability(self, features: Features) -> float:
+        """Return the probability that a paper is on-topic."""
+        return sigmoid(self.relevance.margins(features)[0])
+
+    def domain_probabilities(self, features: Features) -> dict[str, float]:
+        """Return domain -> probability (softmax over the domain classes)."""
+        margins = self.domains.margins(features)
+        top = max(margins)
+        exps = [math.exp(margin - top) for margin in margins]
+        total = sum(exps)
+        return {name: value / total for name, value in zip(self.domains.classes, exps, strict=True)}
+
+
+def sigmoid(margin: float) -> float:
+    """The logistic function, safe for large margins."""
+    return 1 / (1 + math.exp(-margin)) if margin >= 0 else math.exp(margin) / (1 + math.exp(margin))
+
+
+def text_tokens(words: dict[str, list[str]]) -> Counter:
+    """Return the counted tokens of a paper: its words and word pairs, title words also marked as such."""
+    tokens: Counter = Counter()
+    for field, field_words in words.items():
+        tokens.update(field_words)
+        tokens.update(f"{first} {second}" for first, second in itertools.pairwise(field_words))
+        if field == "title":
+            tokens.update(f"title:{word}" for word in field_words)
+    return tokens
+
+
+def text_features(tokens: Counter, idf: dict[str, float]) -> Features:
+    """Return the L2-normalised sublinear TF-IDF of the tokens the model knows (named by the token itself: no token
+    contains `rule:`, the prefix of the rule features)."""
+    raw = {token: (1 + math.log(count)) * weight for token, count in tokens.items()
+           if (weight := idf.get(token)) is not None}
+    norm = math.sqrt(sum(value * value for value in raw.values())) or 1.0
+    return {token: value / norm for token, value in raw.items()}
+
+
+def rule_features(group_counts: dict[str, Counter], tag_points: dict[str, float], score: float,
+                  max_hits: int) -> Features:
+    """Return the rule evidence as features: the rule score, each group's capped hits per field, each tag's score."""
+    features = {RULE_PREFIX + "score": score / 10}
+    for field, hits in group_counts.items():
+        for label, number in hits.items():
+            features[f"{RULE_PREFIX}{label}:{field}"] = min(number, max_hits) / max_hits
+    for slug, points in tag_points.items():
+        features[f"{RULE_PREFIX}tag:{slug}"] = points / 10
+    return features
+
+
+def load_model(path: Path) -> LearnedModel:
+    """Read a model file written by scripts.classify.train; raise ConfigError naming the file and the fix."""
+    fix = "rebuild it with `python -m scripts.classify.train` or remove relevance.model from config.yaml"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: model file not found; {fix}") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ConfigError(f"{path}: not a readable model ({error}); {fix}") from None
+    if not isinstance(data, dict) or data.get("version") != MODEL_VERSION:
+        raise ConfigError(f"{path}: not a version {MODEL_VERSION} model; {fix}")
+    try:
+        return LearnedModel(idf=dict(data["idf"]), relevance=linear(data["relevance"]),
+                            domains=linear(data["domains"]), source=str(path))
+    except (KeyError, TypeError, ValueError) as error:
+        raise ConfigError(f"{path}: malformed model ({error!r}); {fix}") from None
+
+
+def linear(data: dict) -> LinearModel:
+    """Build a LinearModel from its JSON form."""
+    classes = tuple(str(name) for name in data["classes"])
+    weights = {name: tuple(float(value) for value in (row.split() if isinstance(row, str) else row))
+               for name, row in data["weights"].items()}
+    if any(len(row) != len(classes) for row in weights.values()) or len(data["bias"]) != len(classes):
+        raise ValueError("weight rows and classes differ in length")
+    return LinearModel(classes=classes, bias=tuple(float(value) for value in data["bias"]), weights=weights)
+
+
+def readable(feature: str) -> str:
+    """Return a feature's name as the audit page shows it: a quoted term, or the rule it stands for."""
+    if feature.startswith(RULE_PREFIX):
+        return feature[len(RULE_PREFIX):]
+    return f'title "{feature[6:]}"' if feature.startswith("title:") else f'"{feature}"'
+
+
+def explain(model: LinearModel, features: Features, index: int = 0, count: int = 4) -> str:
+    """Return the features that moved the decision most, signed, e.g. `+"jailbreak" -rule score`."""
+    parts = model.contributions(features, index, count)
+    return ", ".join(f"{'+' if value >= 0 else '-'}{readable(name)}" for name, value in parts)
+
