@@ -7,8 +7,9 @@ import heapq
 import itertools
 import json
 import math
+import operator
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
@@ -25,12 +26,17 @@ class LinearModel:
     classes: tuple[str, ...]
     bias: tuple[float, ...]
     weights: dict[str, tuple[float, ...]]
+    flat: dict[str, float] = field(default_factory=dict)  # a one-class model's weights as plain numbers
+
+    def __post_init__(self) -> None:
+        if len(self.classes) == 1:
+            object.__setattr__(self, "flat", {name: row[0] for name, row in self.weights.items()})
 
     def margins(self, features: Features) -> list[float]:
         """Return each class's linear score."""
-        if len(self.classes) == 1:
-            return [self.bias[0] + sum(row[0] * value for name, value in features.items()
-                                       if (row := self.weights.get(name)) is not None)]
+        if self.flat:  # the sum runs in C: weights looked up by map, multiplied by operator.mul
+            weights = map(self.flat.get, features, itertools.repeat(0.0))
+            return [self.bias[0] + sum(map(operator.mul, weights, features.values()))]
         totals = list(self.bias)
         for name, value in features.items():
             row = self.weights.get(name)
@@ -73,23 +79,19 @@ def sigmoid(margin: float) -> float:
 
 
 def text_tokens(words: dict[str, list[str]]) -> Counter:
-    """Return the counted tokens of a paper: its words and word pairs, title words also marked as such."""
-    tokens: Counter = Counter()
-    for field, field_words in words.items():
-        tokens.update(field_words)
-        tokens.update(f"{first} {second}" for first, second in itertools.pairwise(field_words))
-        if field == "title":
-            tokens.update(f"title:{word}" for word in field_words)
-    return tokens
+    """Return the counted tokens of a paper: its words, title words also marked as such (word pairs measured no
+    better on cross-validation and cost twice the time)."""
+    title = words.get("title", [])
+    return Counter([word for field_words in words.values() for word in field_words] + ["title:" + word for word in title])
 
 
 def text_features(tokens: Counter, idf: dict[str, float]) -> Features:
     """Return the L2-normalised sublinear TF-IDF of the tokens the model knows (named by the token itself: no token
     contains `rule:`, the prefix of the rule features)."""
-    raw = {token: (1 + math.log(count)) * weight for token, count in tokens.items()
+    raw = {token: (1 + math.log(count) if count > 1 else 1.0) * weight for token, count in tokens.items()
            if (weight := idf.get(token)) is not None}
-    norm = math.sqrt(sum(value * value for value in raw.values())) or 1.0
-    return {token: value / norm for token, value in raw.items()}
+    scale = 1 / (math.sqrt(sum(value * value for value in raw.values())) or 1.0)
+    return {token: value * scale for token, value in raw.items()}
 
 
 def rule_features(group_counts: dict[str, Counter], tag_points: dict[str, float], score: float,
