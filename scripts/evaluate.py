@@ -16,7 +16,7 @@ import datetime
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .classify.metrics import ANY_DOMAIN, Outcome, figures, summary_lines
@@ -144,19 +144,21 @@ def corpus_days(papers: list[Paper]) -> int:
     return (last - first).days + 1
 
 
-def error_lines(labels: dict[str, Label], accepted: list[Paper], rejected: list[Paper], returned: set[str]) -> list[str]:
+def error_lines(labels: dict[str, Label], accepted: list[Paper], rejected: list[Paper],
+                returned: set[str]) -> list[str]:
     """Return one line per false positive, false negative and on-topic paper the query loses: score, tags, ID, title."""
     def kind(paper: Paper, kept: bool) -> str:
         label = labels[paper.id].label
         return "FP" if kept and label == "0" else "FN" if not kept and label == "1" else ""
 
-    listed = [(kind(paper, kept), paper) for paper, kept in [(p, True) for p in accepted] + [(p, False) for p in rejected]
-              if paper.id in labels]
+    both = [(paper, True) for paper in accepted] + [(paper, False) for paper in rejected]
+    listed = [(kind(paper, kept), paper) for paper, kept in both if paper.id in labels]
     listed += [("LOST", paper) for paper in accepted + rejected
                if paper.id in labels and labels[paper.id].label == "1" and paper.id not in returned]
     lines = []
     for name in ("FP", "FN", "LOST"):
-        for _, paper in sorted((item for item in listed if item[0] == name), key=lambda item: (-item[1].score, item[1].id)):
+        chosen = sorted((item for item in listed if item[0] == name), key=lambda item: (-item[1].score, item[1].id))
+        for _, paper in chosen:
             why = paper.extra.get("why", "")
             lines.append(f"{name} {paper.score:7.2f} {paper.id} [{' '.join(paper.tags)}] {paper.title}"
                          + (f"  ({why})" if why else ""))

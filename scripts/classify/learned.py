@@ -11,6 +11,7 @@ import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
 
@@ -78,14 +79,14 @@ def sigmoid(margin: float) -> float:
     return 1 / (1 + math.exp(-margin)) if margin >= 0 else math.exp(margin) / (1 + math.exp(margin))
 
 
-def text_tokens(words: dict[str, list[str]]) -> Counter:
+def text_tokens(words: dict[str, list[str]]) -> Counter[str]:
     """Return the counted tokens of a paper: its words, title words also marked as such (word pairs measured no
     better on cross-validation and cost twice the time)."""
-    title = words.get("title", [])
-    return Counter([word for field_words in words.values() for word in field_words] + ["title:" + word for word in title])
+    marked = ["title:" + word for word in words.get("title", [])]
+    return Counter([word for field_words in words.values() for word in field_words] + marked)
 
 
-def text_features(tokens: Counter, idf: dict[str, float]) -> Features:
+def text_features(tokens: Counter[str], idf: dict[str, float]) -> Features:
     """Return the L2-normalised sublinear TF-IDF of the tokens the model knows (named by the token itself: no token
     contains `rule:`, the prefix of the rule features)."""
     raw = {token: (1 + math.log(count) if count > 1 else 1.0) * weight for token, count in tokens.items()
@@ -94,13 +95,13 @@ def text_features(tokens: Counter, idf: dict[str, float]) -> Features:
     return {token: value * scale for token, value in raw.items()}
 
 
-def rule_features(group_counts: dict[str, Counter], tag_points: dict[str, float], score: float,
+def rule_features(group_counts: dict[str, Counter[str]], tag_points: dict[str, float], score: float,
                   max_hits: int) -> Features:
     """Return the rule evidence as features: the rule score, each group's capped hits per field, each tag's score."""
     features = {RULE_PREFIX + "score": score / 10}
-    for field, hits in group_counts.items():
+    for field_name, hits in group_counts.items():
         for label, number in hits.items():
-            features[f"{RULE_PREFIX}{label}:{field}"] = min(number, max_hits) / max_hits
+            features[f"{RULE_PREFIX}{label}:{field_name}"] = min(number, max_hits) / max_hits
     for slug, points in tag_points.items():
         features[f"{RULE_PREFIX}tag:{slug}"] = points / 10
     return features
@@ -124,7 +125,7 @@ def load_model(path: Path) -> LearnedModel:
         raise ConfigError(f"{path}: malformed model ({error!r}); {fix}") from None
 
 
-def linear(data: dict) -> LinearModel:
+def linear(data: dict[str, Any]) -> LinearModel:
     """Build a LinearModel from its JSON form."""
     classes = tuple(str(name) for name in data["classes"])
     weights = {name: tuple(float(value) for value in (row.split() if isinstance(row, str) else row))

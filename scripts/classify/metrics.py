@@ -80,7 +80,7 @@ SUMMARY_FIELDS = ("precision", "recall", "f1", "primary_accuracy", "hit_rate", "
 
 def summary_lines(result: Figures) -> list[str]:
     """Return the printed figures of one evaluation."""
-    lines = [
+    return [
         f"precision {result.precision:.3f}  recall {result.recall:.3f}  F1 {result.f1:.3f}",
         f"TP {result.tp}  FP {result.fp}  FN {result.fn}  (borderline ignored: {result.borderline})",
         f"primary-tag accuracy {result.primary_accuracy:.3f}  hit rate {result.hit_rate:.3f} "
@@ -90,4 +90,3 @@ def summary_lines(result: Figures) -> list[str]:
         "per tag (precision / recall / labelled papers): " + ", ".join(
             f"{slug} {p:.2f}/{r:.2f}/{n}" for slug, (p, r, n) in result.per_tag.items()),
     ]
-    return lines

@@ -82,17 +82,23 @@ def parse_rules(section: dict, tags_section: dict, taxonomy: tuple[Domain, ...],
         tag_matcher=TermMatcher(tag_terms),
         points={f"group:{group.name}": group.points for group in groups},
         secondary_ratio=tagging.number("secondary_ratio", 0, 0, 1),
-        model=parse_model(relevance, source),
+        model=parse_model(relevance, source, tags),
         model_keep=relevance.number("model_keep", 0.8, 0, 1),
         model_veto=relevance.number("model_veto", 0.3, 0, 1),
     )
 
 
-def parse_model(relevance: Section, source: str) -> LearnedModel | None:
-    """Load `relevance.model`, a path relative to config.yaml's folder, when it is set."""
+def parse_model(relevance: Section, source: str, tags: tuple[str, ...]) -> LearnedModel | None:
+    """Load `relevance.model`, a path relative to config.yaml's folder, when it is set; its domains must be the
+    taxonomy's (a model trained before the taxonomy changed would tag with slugs that no longer exist)."""
     if "model" not in relevance.raw:
         return None
-    return load_model(Path(source).parent / relevance.text("model", ""))
+    model = load_model(Path(source).parent / relevance.text("model", ""))
+    unknown = sorted(set(model.domains.classes) - set(tags) - {"other"})
+    if unknown:
+        raise relevance.fail("model", f"{model.source} predicts domain {unknown[0]!r}, which taxonomy: lacks; rebuild "
+                                      "it with `python -m scripts.classify.train`")
+    return model
 
 
 def parse_groups(relevance: Section, terms: list) -> tuple[Group, ...]:
@@ -203,9 +209,18 @@ def ranked_tags(scores: dict[str, float], rules: RelevanceRules, minimum: float)
     return tuple(chosen[:rules.max_tags])
 
 
+def learned_tags(domains: dict[str, float], tag_counts: Counts, rules: RelevanceRules) -> tuple[str, ...]:
+    """The domain model's best domain first, then its others within secondary_ratio, then the rules' tags (with the
+    same bar on their scores), at most max_tags: on cross-validation the rules' tags added back hits the model's
+    second guesses miss, without piling onto the most frequent domain."""
+    chosen = list(ranked_tags(domains, rules, 0.0))
+    chosen += [slug for slug in tags_from_counts(tag_counts, rules) if slug not in chosen]
+    return tuple(chosen[:rules.max_tags])
+
+
 def decide(paper: Paper, rules: RelevanceRules, tag_rejected: bool = True) -> Decision:
     """Score, filter and tag one paper by the rules; with the learned part, its on-topic probability overrules them
-    at the extremes (keep from model_keep, drop below model_veto) and its domain model picks the tags (of a rejected
+    at the extremes (keep from model_keep, drop below model_veto) and its domain model leads the tags (of a rejected
     paper only with `tag_rejected`)."""
     words = field_words(paper)
     counts = field_counts(words, rules.group_matcher)
@@ -221,7 +236,7 @@ def decide(paper: Paper, rules: RelevanceRules, tag_rejected: bool = True) -> De
     features.update(rule_features(counts, tag_scores(tag_counts, rules), points, rules.max_hits))
     probability = model.probability(features)
     kept = (by_rules and probability >= rules.model_veto) or probability >= rules.model_keep
-    tags = ranked_tags(model.domain_probabilities(features), rules, 0.0) if kept or tag_rejected else ()
+    tags = learned_tags(model.domain_probabilities(features), tag_counts, rules) if kept or tag_rejected else ()
     if not kept:
         why = f"{why}; learned {probability:.0%}: {explain(model.relevance, features)}"
     return Decision(kept, points, tags, why)

@@ -18,6 +18,7 @@ import statistics
 import sys
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ..config import parse_relevance
 from ..errors import ConfigError, ListError
@@ -50,8 +51,8 @@ class Example:
     paper: Paper
     label: str
     domain: str
-    tokens: dict
-    rules: dict
+    tokens: dict[str, int]
+    rules: dict[str, float]
 
 
 def load_papers(folder: Path) -> dict[str, Paper]:
@@ -72,7 +73,8 @@ def archived_papers(root: Path) -> dict[str, Paper]:
     return papers
 
 
-def labelled(root: Path, labels_path: Path, slugs: tuple[str, ...]) -> tuple[dict[str, tuple[str, str]], dict[str, Paper]]:
+def labelled(root: Path, labels_path: Path,
+             slugs: tuple[str, ...]) -> tuple[dict[str, tuple[str, str]], dict[str, Paper]]:
     """Return ID -> (label, domain) from the labels file overlaid with the overrides, and the papers' text."""
     labels = {paper_id: (label.label, label.domain) for paper_id, label in load_labels(labels_path, slugs).items()}
     overrides = load_overrides(root / OVERRIDES)
@@ -115,12 +117,12 @@ def inverse_frequencies(train: list[Example]) -> dict[str, float]:
     return {token: round(math.log((1 + total) / (1 + count)) + 1, 3) for token, count in sorted(common[:MAX_TOKENS])}
 
 
-def fit(train: list[Example], slugs: tuple[str, ...]) -> dict:
+def fit(train: list[Example], slugs: tuple[str, ...]) -> dict[str, Any]:
     """Train the on-topic and domain models; return the model file's JSON data."""
     import numpy
-    from sklearn.feature_extraction import DictVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.multiclass import OneVsRestClassifier
+    from sklearn.feature_extraction import DictVectorizer  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.multiclass import OneVsRestClassifier  # type: ignore[import-untyped]
 
     idf = inverse_frequencies(train)
     rows = [{**text_features(example.tokens, idf), **example.rules} for example in train]  # type: ignore[arg-type]
@@ -147,7 +149,7 @@ def fit(train: list[Example], slugs: tuple[str, ...]) -> dict:
     }
 
 
-def weights_json(classes: list[str], bias, coef, names: list[str]) -> dict:
+def weights_json(classes: list[str], bias: Any, coef: Any, names: list[str]) -> dict[str, Any]:
     """Return one linear model as JSON: each feature's weights as a space-separated string, near-zero rows dropped."""
     weights = {}
     for column, name in enumerate(names):
@@ -158,13 +160,13 @@ def weights_json(classes: list[str], bias, coef, names: list[str]) -> dict:
             "weights": weights}
 
 
-def model_from(data: dict, source: str) -> LearnedModel:
+def model_from(data: dict[str, Any], source: str) -> LearnedModel:
     """Build the in-memory model from the JSON data `fit` returns."""
     return LearnedModel(idf=data["idf"], relevance=linear(data["relevance"]), domains=linear(data["domains"]),
                         source=source)
 
 
-def model_text(data: dict) -> str:
+def model_text(data: dict[str, Any]) -> str:
     """Serialise the model the way every data file is stored: sorted, indented, one trailing newline."""
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -184,7 +186,7 @@ def fold_figures(test: list[Example], rules: RelevanceRules) -> Figures:
 
 def folds(items: list[Example]) -> list[tuple[list[Example], list[Example]]]:
     """The fixed split: FOLDS stratified folds (by label) of the examples, shuffled with SEED."""
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedKFold  # type: ignore[import-untyped]
 
     splitter = StratifiedKFold(n_splits=FOLDS, shuffle=True, random_state=SEED)
     strata = [example.label for example in items]
@@ -216,7 +218,7 @@ def rules_alone(config_path: Path) -> tuple[RelevanceRules, Path | None]:
     """Return config.yaml's rules without the learned part (whose file may not exist yet) and relevance.model."""
     raw = load_yaml(config_path, ConfigError, unique_keys=True)
     relevance = raw.get("relevance") if isinstance(raw, dict) else None
-    if not isinstance(relevance, dict) or "taxonomy" not in raw:
+    if not isinstance(raw, dict) or not isinstance(relevance, dict) or "taxonomy" not in raw:
         raise ConfigError(f"{config_path}: relevance: and taxonomy: sections are required; the learned part reads "
                           "the rules' scores and predicts the taxonomy's domains")
     name = relevance.get("model")
@@ -240,7 +242,7 @@ def run(config_path: Path, labels_path: Path, cv: bool) -> list[str]:
         raise ConfigError(f"{config_path}: relevance.model: not set; name the file to write, e.g. "
                           "collection/labels/model.json")
     target.write_text(model_text(fit(items, rules.tags)), encoding="utf-8")
-    return lines + [f"wrote {target} ({target.stat().st_size // 1024} KB)"]
+    return [*lines, f"wrote {target} ({target.stat().st_size // 1024} KB)"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,4 +1,4 @@
-"""The learned part: one command rebuilds it from labels, byte for byte the same, and the filter then explains itself."""
+"""The learned part: one command rebuilds it from labels, byte for byte the same; the filter then explains itself."""
 
 from __future__ import annotations
 
@@ -68,7 +68,8 @@ def project(tmp_path: Path) -> Path:
 
 
 def rebuild(project: Path) -> bytes:
-    assert train.main(["--config", str(project / "config.yaml"), "--labels", str(project / "labels" / "labels.tsv")]) == 0
+    labels = project / "labels" / "labels.tsv"
+    assert train.main(["--config", str(project / "config.yaml"), "--labels", str(labels)]) == 0
     return (project / "labels" / "model.json").read_bytes()
 
 
@@ -104,8 +105,16 @@ def test_cross_validation_reports_rules_and_learned_figures_with_spread(project,
 
 
 def test_a_missing_or_broken_model_file_is_a_config_error_naming_the_fix(project):
-    with pytest.raises(ConfigError, match="model.json: model file not found; rebuild it with"):
+    with pytest.raises(ConfigError, match=r"model\.json: model file not found; rebuild it with"):
         load_config(project / "config.yaml")
     (project / "labels" / "model.json").write_text('{"version": 1}', encoding="utf-8")
     with pytest.raises(ConfigError, match="malformed model"):
         load_model(project / "labels" / "model.json")
+
+
+def test_a_model_trained_for_another_taxonomy_is_refused(project):
+    rebuild(project)
+    config = project / "config.yaml"
+    config.write_text(CONFIG.replace("slug: privacy, name: Privacy", "slug: leaks, name: Leaks"), encoding="utf-8")
+    with pytest.raises(ConfigError, match="predicts domain 'privacy', which taxonomy: lacks; rebuild"):
+        load_config(config)

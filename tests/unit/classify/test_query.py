@@ -22,7 +22,7 @@ def paper(title: str, summary: str = "") -> Paper:
 
 @pytest.mark.parametrize("title,summary,expected", [
     ("A jailbreak of an LLM", "", True),                       # one term of each group
-    ("A jailbreak", "We study large language models.", True),  # groups may match in different fields; plural folded
+    ("A jailbreak", "We study large language models.", True),  # groups match in any field; plurals folded
     ("Red teaming an LLM", "", True),                          # the quoted phrase "red-teaming" is two words in a row
     ("A jailbreak", "", False),                                # the second group is missing
     ("Jailbreaking LLMs", "", False),                          # no wildcard: jailbreaking is another word
@@ -42,7 +42,8 @@ def test_only_the_configured_fields_are_searched():
 
 
 @pytest.mark.parametrize("word,stem", [("models", "model"), ("policies", "policy"), ("status", "status"),
-                                       ("class", "class"), ("agents", "agent"), ("llms", "llm"), ("gas", "gas"), ("analyses", "analyse")])
+                                       ("class", "class"), ("agents", "agent"), ("llms", "llm"), ("gas", "gas"),
+                                       ("analyses", "analyse")])
 def test_plural_stem(word, stem):
     assert plural_stem(word) == stem
 
