@@ -45,12 +45,6 @@ class LinearModel:
                 totals = [total + weight * value for total, weight in zip(totals, row, strict=True)]
         return totals
 
-    def contributions(self, features: Features, index: int, count: int) -> list[tuple[str, float]]:
-        """Return the `count` largest (feature, weight x value) of class `index`, largest effect first."""
-        parts = [(name, row[index] * value) for name, value in features.items()
-                 if (row := self.weights.get(name)) is not None]
-        return heapq.nlargest(count, parts, key=lambda item: abs(item[1]))
-
 
 @dataclass(frozen=True)
 class LearnedModel:
@@ -64,6 +58,18 @@ class LearnedModel:
     def probability(self, features: Features) -> float:
         """Return the probability that a paper is on-topic."""
         return sigmoid(self.relevance.margins(features)[0])
+
+    def judge(self, features: Features, count: int = 4) -> tuple[float, str]:
+        """Return the on-topic probability and the features that moved it most: half of `count` against, the rest
+        for, e.g. `-"robot", -group:other_subject:abstract, +score, +"jailbreak"`."""
+        flat = self.relevance.flat
+        products = list(map(operator.mul, map(flat.get, features, itertools.repeat(0.0)), features.values()))
+        margin = self.relevance.bias[0] + sum(products)
+        pairs = list(zip(products, features, strict=True))
+        against = [item for item in heapq.nsmallest(count // 2, pairs) if item[0] < 0]
+        support = [item for item in heapq.nlargest(count - len(against), pairs) if item[0] > 0]
+        return sigmoid(margin), ", ".join(f"{'+' if value > 0 else '-'}{readable(name)}" for value, name in
+                                          against + support)
 
     def domain_probabilities(self, features: Features) -> dict[str, float]:
         """Return domain -> probability (softmax over the domain classes)."""
@@ -140,10 +146,3 @@ def readable(feature: str) -> str:
     if feature.startswith(RULE_PREFIX):
         return feature[len(RULE_PREFIX):]
     return f'title "{feature[6:]}"' if feature.startswith("title:") else f'"{feature}"'
-
-
-def explain(model: LinearModel, features: Features, index: int = 0, count: int = 4) -> str:
-    """Return the features that moved the decision most, signed, e.g. `+"jailbreak" -rule score`."""
-    parts = model.contributions(features, index, count)
-    return ", ".join(f"{'+' if value >= 0 else '-'}{readable(name)}" for name, value in parts)
-
