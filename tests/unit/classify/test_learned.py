@@ -118,3 +118,14 @@ def test_a_model_trained_for_another_taxonomy_is_refused(project):
     config.write_text(CONFIG.replace("slug: privacy, name: Privacy", "slug: leaks, name: Leaks"), encoding="utf-8")
     with pytest.raises(ConfigError, match="predicts domain 'privacy', which taxonomy: lacks; rebuild"):
         load_config(config)
+
+
+def test_maintainer_overrides_count_as_labels(project):
+    (project / "collection").mkdir()
+    (project / "collection" / "overrides.yaml").write_text(
+        'include:\n  - {id: "2501.00003", reason: "on-topic after all"}\n'
+        'exclude:\n  - {id: "2501.00001", reason: "off-topic"}\n'
+        'tags:\n  - {id: "2501.00003", tags: [privacy], reason: "a leak"}\n', encoding="utf-8")
+    labels, papers = train.labelled(project, project / "labels" / "labels.tsv", ("jailbreak", "privacy"))
+    assert labels["2501.00001"] == ("0", "-") and labels["2501.00003"] == ("1", "privacy")
+    assert labels["2501.00002"] == ("1", "privacy") and len(papers) == 36
