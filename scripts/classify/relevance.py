@@ -10,7 +10,7 @@ from ..paper import Paper
 from ..errors import ConfigError
 from ..schema import Section
 from ..taxonomy import Domain
-from .learned import LearnedModel, load_model, rule_features, text_features, text_tokens
+from .learned import LearnedModel, evidence, load_model, rule_features, text_features, text_tokens
 from .terms import Term, TermMatcher, parse_term, words_of
 
 # Config name of each scored field -> the Paper attribute it reads.
@@ -234,11 +234,11 @@ def decide(paper: Paper, rules: RelevanceRules, tag_rejected: bool = True) -> De
     model = rules.model
     features = text_features(text_tokens(words), model.idf)
     features.update(rule_features(counts, tag_scores(tag_counts, rules), points, rules.max_hits))
-    probability, evidence = model.judge(features)
+    probability, contributions = model.judge(features)
     kept = (by_rules and probability >= rules.model_veto) or probability >= rules.model_keep
     tags = learned_tags(model.domain_probabilities(features), tag_counts, rules) if kept or tag_rejected else ()
     if not kept:
-        why = f"{why}; learned {probability:.0%}: {evidence}"
+        why = f"{why}; learned {probability:.0%}: {evidence(contributions)}"
     return Decision(kept, points, tags, why)
 
 
