@@ -7,8 +7,9 @@ and push what an update wrote).
 The data flows through one package per stage:
 
 - ``ingest``: the arXiv client (``fetch``, the only module that imports ``arxiv``) and code/venue ``links``.
-- ``classify``: query ``terms``, ``relevance`` scoring and tags, maintainer ``overrides``, their
-  ``corrections`` to the archive, and the audit of ``rejections``.
+- ``classify``: query ``terms``, ``relevance`` scoring and tags, the ``learned`` part (rebuilt by ``train``),
+  the arXiv ``query`` checked locally, evaluation ``metrics``, maintainer ``overrides``, their ``corrections`` to the
+  archive, and the audit of ``rejections``.
 - ``store``: the JSON ``archive`` (read and written by msgspec), atomic ``files``, the run ``lock``, and the
   ``freshness`` digests that say which pages are stale.
 - ``render``: ``build`` (every generated file of a run), ``listing`` (paper lists and month pages), ``domains``

@@ -1,29 +1,32 @@
-"""Measure the relevance filter and the domain tags against hand labels: precision, recall, F1 and tag hit rate.
+"""Measure the arXiv query, the relevance filter and the domain tags against hand labels: precision, recall, F1,
+primary-tag accuracy, hit rate, tags per paper, per-tag figures, and the labelled papers the query itself misses.
 
 Usage: python -m scripts.evaluate LABELS.tsv CORPUS.json [--config config.yaml] [--errors]
 
 LABELS.tsv: one paper a line, tab-separated `id  label  domain` (label 1 on-topic, 0 off-topic, B borderline and
-ignored; domain one of the tag names or `other`, `-` when off-topic); a first line `id label domain` is skipped.
+ignored; domain one of the taxonomy slugs or `other`, `-` when off-topic); lines starting with `#` and a first
+line `id label domain` are skipped.
 CORPUS.json: a list of {id, title, authors, published, summary} records, the papers the labels refer to.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import sys
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .classify.relevance import RelevanceRules, assign_tags, classify
-from .config import load_config
+from .classify.metrics import ANY_DOMAIN, Outcome, figures, summary_lines
+from .classify.query import cost, matches, query_matcher, unchecked_fields
+from .classify.relevance import classify
+from .config import ArxivSettings, load_config
 from .errors import ConfigError, EvaluationError, ListError
 from .paper import Paper, split_version
 
 LABEL_VALUES = ("1", "0", "B")
-# A labelled domain of `other` means on-topic but outside the thirteen tags: any tags (or none) count as a hit.
-ANY_DOMAIN = "other"
 
 
 @dataclass(frozen=True)
@@ -34,25 +37,12 @@ class Label:
     domain: str
 
 
-@dataclass
-class Result:
-    """What one evaluation counted."""
-
-    tp: list[Paper] = field(default_factory=list)
-    fp: list[Paper] = field(default_factory=list)
-    fn: list[Paper] = field(default_factory=list)
-    borderline: int = 0
-    tag_hits: int = 0
-    tagged_all_hits: int = 0
-    on_topic: int = 0
-
-
 def parse_labels(text: str, source: str, domains: tuple[str, ...]) -> dict[str, Label]:
     """Parse a labels TSV; raise EvaluationError naming the file, line and fix."""
     labels = {}
     for number, line in enumerate(text.splitlines(), start=1):
         cells = [cell.strip() for cell in line.split("\t")]
-        if not line.strip() or (number == 1 and cells[:2] == ["id", "label"]):
+        if not line.strip() or line.startswith("#") or (number == 1 and cells[:2] == ["id", "label"]):
             continue
         if len(cells) != 3 or cells[1] not in LABEL_VALUES:
             raise EvaluationError(f"{source}:{number}: expected `id<TAB>label<TAB>domain` with label 1, 0 or B, "
@@ -114,61 +104,69 @@ def load_labels(path: Path, domains: tuple[str, ...]) -> dict[str, Label]:
         raise EvaluationError(f"{path}: cannot read ({error}); save it as UTF-8 text") from None
 
 
-def tag_hit(paper: Paper, label: Label) -> bool:
-    """Whether the labelled domain is among the paper's tags (always, for the catch-all domain)."""
-    return label.domain == ANY_DOMAIN or label.domain in paper.tags
-
-
-def evaluate(labels: dict[str, Label], accepted: list[Paper], rejected: list[Paper], rules: RelevanceRules) -> Result:
-    """Count true and false positives, false negatives and tag hits of a classified corpus against the labels."""
-    result = Result()
+def outcomes(labels: dict[str, Label], accepted: list[Paper], rejected: list[Paper],
+             returned: set[str] | None = None) -> list[Outcome]:
+    """The labelled papers' outcomes; with `returned`, a paper the query would not return counts as rejected."""
+    found = []
     for paper, kept in [(paper, True) for paper in accepted] + [(paper, False) for paper in rejected]:
         label = labels.get(paper.id)
-        if label is None:
-            continue
-        if label.label == "B":
-            result.borderline += 1
-        elif label.label == "0":
-            result.fp += [paper] if kept else []
-        else:
-            result.on_topic += 1
-            (result.tp if kept else result.fn).append(paper)
-            result.tag_hits += kept and tag_hit(paper, label)
-            result.tagged_all_hits += tag_hit(paper.with_changes(tags=assign_tags(paper, rules)), label)
-    return result
+        if label is not None:
+            found.append(Outcome(label.label, label.domain, kept and (returned is None or paper.id in returned),
+                                 paper.tags))
+    return found
 
 
-def ratio(part: float, whole: float) -> float:
-    """Return part / whole, or 0 when whole is 0."""
-    return part / whole if whole else 0.0
-
-
-def report_lines(result: Result, corpus_size: int, accepted: int, seconds: float) -> list[str]:
-    """Return the printed summary of an evaluation."""
-    tp, fp, fn = len(result.tp), len(result.fp), len(result.fn)
-    precision, recall = ratio(tp, tp + fp), ratio(tp, tp + fn)
-    f1 = ratio(2 * precision * recall, precision + recall)
+def query_lines(papers: list[Paper], labels: dict[str, Label], settings: ArxivSettings) -> tuple[list[str], set[str]]:
+    """Report what the configured arXiv query would return of the corpus and of the on-topic labels, and its cost."""
+    compiled = query_matcher(settings)
+    returned = {paper.id for paper in papers if matches(paper, compiled)}
+    on_topic = [paper_id for paper_id, label in labels.items() if label.label == "1"]
+    lost = [paper_id for paper_id in on_topic if paper_id not in returned]
+    days = corpus_days(papers)
+    estimate = cost(len(returned), days, settings, settings.lookback_days)
+    skipped = unchecked_fields(settings)
     return [
-        f"precision {precision:.3f}  recall {recall:.3f}  F1 {f1:.3f}",
-        f"TP {tp}  FP {fp}  FN {fn}  (borderline ignored: {result.borderline})",
-        f"tag hit rate {ratio(result.tag_hits, tp):.3f} ({result.tag_hits} of {tp} accepted on-topic papers)",
-        f"tag hit rate if every on-topic paper were tagged {ratio(result.tagged_all_hits, result.on_topic):.3f} "
-        f"({result.tagged_all_hits} of {result.on_topic})",
-        f"corpus: {accepted} of {corpus_size} papers accepted, classified in {seconds:.2f} s",
-    ]
+        f"arXiv query: misses {len(lost)} of {len(on_topic)} labelled on-topic papers (terms in "
+        f"{', '.join(compiled.fields)}; categories not checked, the corpus has none"
+        + (f"; fields {', '.join(skipped)} not checked" if skipped else "") + ")",
+        f"arXiv query cost: returns {len(returned)} of {len(papers)} corpus papers over {days} days: "
+        f"~{estimate.per_day:.1f} a day, ~{estimate.per_run:.0f} results in {estimate.requests} request(s) per daily "
+        f"run ({settings.lookback_days} days of lookback; a lower bound, the corpus is itself a keyword sample)",
+    ], returned
 
 
-def error_lines(result: Result) -> list[str]:
-    """Return one line per false positive and false negative: score, tags, ID and title."""
+def corpus_days(papers: list[Paper]) -> int:
+    """Days from the first to the last submission in the corpus, both included."""
+    dates = sorted(paper.published[:10] for paper in papers if len(paper.published) >= 10)
+    if not dates:
+        return 0
+    first, last = (datetime.date.fromisoformat(value) for value in (dates[0], dates[-1]))
+    return (last - first).days + 1
+
+
+def error_lines(labels: dict[str, Label], accepted: list[Paper], rejected: list[Paper],
+                returned: set[str]) -> list[str]:
+    """Return one line per false positive, false negative and on-topic paper the query loses: score, tags, ID, title."""
+    def kind(paper: Paper, kept: bool) -> str:
+        label = labels[paper.id].label
+        return "FP" if kept and label == "0" else "FN" if not kept and label == "1" else ""
+
+    both = [(paper, True) for paper in accepted] + [(paper, False) for paper in rejected]
+    listed = [(kind(paper, kept), paper) for paper, kept in both if paper.id in labels]
+    listed += [("LOST", paper) for paper in accepted + rejected
+               if paper.id in labels and labels[paper.id].label == "1" and paper.id not in returned]
     lines = []
-    for kind, papers in (("FP", result.fp), ("FN", result.fn)):
-        for paper in sorted(papers, key=lambda paper: -paper.score):
-            lines.append(f"{kind} {paper.score:7.2f} {paper.id} [{' '.join(paper.tags)}] {paper.title}")
+    for name in ("FP", "FN", "LOST"):
+        chosen = sorted((item for item in listed if item[0] == name), key=lambda item: (-item[1].score, item[1].id))
+        for _, paper in chosen:
+            why = paper.extra.get("why", "")
+            lines.append(f"{name} {paper.score:7.2f} {paper.id} [{' '.join(paper.tags)}] {paper.title}"
+                         + (f"  ({why})" if why else ""))
     return lines
 
 
 def run(labels_path: Path, corpus_path: Path, config_path: Path, show_errors: bool) -> list[str]:
-    """Evaluate the configured rules on a labelled corpus; return the lines to print."""
+    """Evaluate the configured query and filter on a labelled corpus; return the lines to print."""
     config = load_config(config_path)
     rules = config.relevance
     if rules is None:
@@ -182,9 +180,16 @@ def run(labels_path: Path, corpus_path: Path, config_path: Path, show_errors: bo
     started = time.perf_counter()
     accepted, rejected = classify(papers, rules)
     seconds = time.perf_counter() - started
-    result = evaluate(labels, accepted, rejected, rules)
-    lines = report_lines(result, len(papers), len(accepted), seconds)
-    return lines + (error_lines(result) if show_errors else [])
+    archive_tags = [paper.tags for paper in accepted]
+    alone = figures(outcomes(labels, accepted, rejected), archive_tags, rules.tags)
+    query, returned = query_lines(papers, labels, config.arxiv)
+    through = figures(outcomes(labels, accepted, rejected, returned), archive_tags, rules.tags)
+    decider = f"rules and the learned part ({rules.model.source})" if rules.model else "rules"
+    lines = summary_lines(alone) + query + [
+        f"end to end (query, then filter): precision {through.precision:.3f}  recall {through.recall:.3f}",
+        f"corpus: {len(accepted)} of {len(papers)} papers accepted by the {decider}, classified in {seconds:.2f} s",
+    ]
+    return lines + (error_lines(labels, accepted, rejected, returned) if show_errors else [])
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -203,7 +203,10 @@ def apply_overrides(accepted: list[Paper], rejected: list[Paper], overrides: Ove
 
 def tagged(paper: Paper, rules: RelevanceRules | None) -> Paper:
     """Give a promoted paper the tags the rules would give it."""
-    return paper if rules is None else paper.with_changes(tags=assign_tags(paper, rules))
+    if rules is None:
+        return paper
+    extra = {key: value for key, value in paper.extra.items() if key != "why"}  # the reason it was rejected
+    return paper.with_changes(tags=assign_tags(paper, rules), extra=extra)
 
 
 def corrected(paper: Paper, overrides: Overrides) -> Paper:

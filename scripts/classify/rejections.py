@@ -16,6 +16,7 @@ from ..store.archive import SCHEMA, dump_json, read_json
 TITLE_LIMIT = 200
 RECENT_DAYS = 30  # the audit lists rejections of the last month of runs
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+WHY_LIMIT = 160
 ENTRY_TYPES: dict[str, type | tuple[type, ...]] = {"id": str, "title": str, "score": (int, float), "date": str, "url": str}
 
 
@@ -52,6 +53,8 @@ def entry_problem(entry: object) -> str:
         return f"id {entry['id']!r} is not an arXiv ID"
     if not DAY.match(entry["date"]) or not valid_day(entry["date"][:10]):
         return f"date {entry['date']!r} does not start with a YYYY-MM-DD day"
+    if "why" in entry and not isinstance(entry["why"], str):
+        return "why is not a string"
     return ""
 
 
@@ -65,8 +68,10 @@ def valid_day(text: str) -> bool:
 
 
 def candidate(paper: Paper, run_date: str) -> Record:
-    """Return the record of one rejected paper."""
-    return {"id": paper.id, "title": paper.title, "score": paper.score, "date": run_date, "url": paper.url}
+    """Return the record of one rejected paper, with the evidence that weighed most when the filter recorded it."""
+    record: Record = {"id": paper.id, "title": paper.title, "score": paper.score, "date": run_date, "url": paper.url}
+    why = paper.extra.get("why")
+    return {**record, "why": why} if isinstance(why, str) and why else record
 
 
 def merge_rejected(existing: Record, rejected: list[Paper], run_date: str, limit: int,
@@ -112,6 +117,7 @@ def page_row(entry: Record) -> dict[str, str]:
         "title": cell(entry["title"], TITLE_LIMIT) or "(untitled)",
         "url": abs_url(paper_id),
         "id": paper_id,
+        "why": cell(entry.get("why", ""), WHY_LIMIT),
     }
 
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import ConfigError
 from ..paper import Paper
 from ..schema import Section
 from ..taxonomy import Domain
+from .learned import LearnedModel, evidence, load_model, rule_features, text_features, text_tokens
 from .terms import Term, TermMatcher, parse_term, words_of
 
 # Config name of each scored field -> the Paper attribute it reads.
 FIELDS = {"title": "title", "abstract": "summary"}
-RELEVANCE_KEYS = ("threshold", "max_hits", "require", "groups")
+RELEVANCE_KEYS = ("threshold", "max_hits", "require", "groups", "model", "model_keep", "model_veto")
 GROUP_KEYS = ("title", "abstract", "terms")
-TAGS_KEYS = ("title", "abstract", "min_score", "max_tags")
+TAGS_KEYS = ("title", "abstract", "min_score", "max_tags", "secondary_ratio")
 
 Counts = dict[str, dict[str, int]]  # field -> label ("group:NAME" or "tag:SLUG") -> hits
 
@@ -42,6 +44,20 @@ class RelevanceRules:
     group_matcher: TermMatcher
     tag_matcher: TermMatcher
     points: dict[str, dict[str, float]]  # counting label ("group:NAME") -> points per field
+    secondary_ratio: float = 0.0  # a tag after the first needs at least this share of the first tag's score
+    model: LearnedModel | None = None  # the learned part; None: the rules alone decide
+    model_keep: float = 0.8  # the learned part keeps a paper the rules turn down from this on-topic probability
+    model_veto: float = 0.3  # and drops one the rules keep below this one
+
+
+@dataclass(frozen=True)
+class Decision:
+    """What the filter made of one paper: kept or not, its score, its tags and the evidence that weighed most."""
+
+    kept: bool
+    score: float
+    tags: tuple[str, ...]
+    why: str
 
 
 def parse_rules(section: object, tags_section: object, taxonomy: tuple[Domain, ...], source: str) -> RelevanceRules:
@@ -64,7 +80,24 @@ def parse_rules(section: object, tags_section: object, taxonomy: tuple[Domain, .
         group_matcher=TermMatcher(group_terms),
         tag_matcher=TermMatcher(tag_terms),
         points={f"group:{group.name}": group.points for group in groups},
+        secondary_ratio=tagging.number("secondary_ratio", 0, 0, 1),
+        model=parse_model(relevance, source, tags),
+        model_keep=relevance.number("model_keep", 0.8, 0, 1),
+        model_veto=relevance.number("model_veto", 0.3, 0, 1),
     )
+
+
+def parse_model(relevance: Section, source: str, tags: tuple[str, ...]) -> LearnedModel | None:
+    """Load `relevance.model`, a path relative to config.yaml's folder, when it is set; its domains must be the
+    taxonomy's (a model trained before the taxonomy changed would tag with slugs that no longer exist)."""
+    if "model" not in relevance.raw:
+        return None
+    model = load_model(Path(source).parent / relevance.text("model", ""))
+    unknown = sorted(set(model.domains.classes) - set(tags) - {"other"})
+    if unknown:
+        raise relevance.fail("model", f"{model.source} predicts domain {unknown[0]!r}, which taxonomy: lacks; rebuild "
+                                      "it with `python -m scripts.classify.train`")
+    return model
 
 
 def parse_groups(relevance: Section, terms: list[tuple[Term, str]]) -> tuple[Group, ...]:
@@ -159,35 +192,72 @@ def missing_groups(counts: Counts, rules: RelevanceRules) -> tuple[str, ...]:
 
 
 def tags_from_counts(counts: Counts, rules: RelevanceRules) -> tuple[str, ...]:
-    """Return the tags scoring at least min_score, best first (config order breaks ties), at most max_tags;
-    when none does, the single best tag with any hit."""
-    ranked = sorted(tag_scores(counts, rules).items(), key=lambda item: (-item[1], rules.tags.index(item[0])))
-    chosen = [slug for slug, points in ranked if points >= rules.tag_min_score and points > 0]
-    if not chosen and ranked and ranked[0][1] > 0:
-        chosen = [ranked[0][0]]
+    """Return the tags scoring at least min_score and secondary_ratio times the best score, best first (config
+    order breaks ties), at most max_tags; when none reaches min_score, the single best tag with any hit."""
+    return ranked_tags(tag_scores(counts, rules), rules, rules.tag_min_score)
+
+
+def ranked_tags(scores: dict[str, float], rules: RelevanceRules, minimum: float) -> tuple[str, ...]:
+    """Return the primary (best) tag and the others within secondary_ratio of it and at least `minimum`."""
+    ranked = sorted(((slug, points) for slug, points in scores.items() if slug in rules.tags and points > 0),
+                    key=lambda item: (-item[1], rules.tags.index(item[0])))
+    if not ranked:
+        return ()
+    bar = max(minimum, rules.secondary_ratio * ranked[0][1])
+    chosen = [slug for slug, points in ranked if points >= bar] or [ranked[0][0]]
     return tuple(chosen[:rules.max_tags])
 
 
+def learned_tags(domains: dict[str, float], tag_counts: Counts, rules: RelevanceRules) -> tuple[str, ...]:
+    """The domain model's best domain first, then its others within secondary_ratio, then the rules' tags (with the
+    same bar on their scores), at most max_tags: on cross-validation the rules' tags added back hits the model's
+    second guesses miss, without piling onto the most frequent domain."""
+    chosen = list(ranked_tags(domains, rules, 0.0))
+    chosen += [slug for slug in tags_from_counts(tag_counts, rules) if slug not in chosen]
+    return tuple(chosen[:rules.max_tags])
+
+
+def decide(paper: Paper, rules: RelevanceRules, tag_rejected: bool = True) -> Decision:
+    """Score, filter and tag one paper by the rules; with the learned part, its on-topic probability overrules them
+    at the extremes (keep from model_keep, drop below model_veto) and its domain model leads the tags (of a rejected
+    paper only with `tag_rejected`)."""
+    words = field_words(paper)
+    counts = field_counts(words, rules.group_matcher)
+    points = score_counts(counts, rules)
+    missing = missing_groups(counts, rules)
+    tag_counts = field_counts(words, rules.tag_matcher)
+    by_rules = points >= rules.threshold and not missing
+    why = f"score {points:g}" + (f", no {' or '.join(missing)} term" if missing else "")
+    if rules.model is None:
+        return Decision(by_rules, points, tags_from_counts(tag_counts, rules), why)
+    model = rules.model
+    features = text_features(text_tokens(words), model.idf)
+    features.update(rule_features(counts, tag_scores(tag_counts, rules), points, rules.max_hits))
+    probability, contributions = model.judge(features)
+    kept = (by_rules and probability >= rules.model_veto) or probability >= rules.model_keep
+    tags = learned_tags(model.domain_probabilities(features), tag_counts, rules) if kept or tag_rejected else ()
+    if not kept:
+        why = f"{why}; learned {probability:.0%}: {evidence(contributions)}"
+    return Decision(kept, points, tags, why)
+
+
 def score(paper: Paper, rules: RelevanceRules) -> float:
-    """Return the paper's relevance score."""
-    return score_counts(field_counts(field_words(paper), rules.group_matcher), rules)
+    """Return the paper's relevance score by the rules."""
+    return decide(paper, rules).score
 
 
 def assign_tags(paper: Paper, rules: RelevanceRules) -> tuple[str, ...]:
-    """Return the domain tags the tag rules give the paper."""
-    return tags_from_counts(field_counts(field_words(paper), rules.tag_matcher), rules)
+    """Return the domain tags the filter gives the paper, primary domain first."""
+    return decide(paper, rules).tags
 
 
 def classify(papers: list[Paper], rules: RelevanceRules) -> tuple[list[Paper], list[Paper]]:
-    """Split papers into (accepted, with score and tags set) and (rejected, with score set)."""
+    """Split papers into (accepted, with score and tags set) and (rejected, with score and the reason set)."""
     accepted, rejected = [], []
     for paper in papers:
-        words = field_words(paper)
-        counts = field_counts(words, rules.group_matcher)
-        points = score_counts(counts, rules)
-        if points >= rules.threshold and not missing_groups(counts, rules):
-            tags = tags_from_counts(field_counts(words, rules.tag_matcher), rules)
-            accepted.append(paper.with_changes(score=points, tags=tags))
+        decision = decide(paper, rules, tag_rejected=False)
+        if decision.kept:
+            accepted.append(paper.with_changes(score=decision.score, tags=decision.tags))
         else:
-            rejected.append(paper.with_changes(score=points))
+            rejected.append(paper.with_changes(score=decision.score, extra={**paper.extra, "why": decision.why}))
     return accepted, rejected

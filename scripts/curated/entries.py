@@ -12,8 +12,8 @@ COLLECTION_DIR = "collection"
 TEMPLATE_DIR = Path("templates") / "collection"
 README = "README.md"
 UNKNOWN = "-"
-# YAML files under collection/ that other modules own and read themselves.
-OTHER_FILES = frozenset({"overrides.yaml"})
+# Files and folders under collection/ that other modules own and read themselves (labels/: the filter's training labels).
+OTHER_FILES = frozenset({"overrides.yaml", "labels"})
 PLACEHOLDERS = re.compile(r"\b(coming soon|tbd|todo|fixme|lorem ipsum)\b", re.IGNORECASE)
 EXAMPLE_HOSTS = re.compile(r"^(?:[\w-]+\.)*(?:example\.(?:com|org|net)|localhost)$", re.IGNORECASE)
 # No spaces, parentheses, angle brackets, quotes or backticks: they could close a Markdown link or open HTML.

@@ -64,20 +64,36 @@ def run(files: Path, *extra: str) -> int:
                           *extra])
 
 
-def test_prints_precision_recall_f1_counts_and_tag_hit_rate(files, capsys):
+def test_prints_precision_recall_tag_figures_and_what_the_query_misses(files, capsys):
     assert run(files) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0] == "precision 0.667  recall 0.667  F1 0.667"
     assert lines[1] == "TP 2  FP 1  FN 1  (borderline ignored: 1)"
-    assert lines[2] == "tag hit rate 0.500 (1 of 2 accepted on-topic papers)"
-    assert lines[3] == "tag hit rate if every on-topic paper were tagged 0.667 (2 of 3)"
-    assert lines[4].startswith("corpus: 4 of 6 papers accepted, classified in ")
+    assert lines[2].startswith("primary-tag accuracy 0.500  hit rate 0.500 ")
+    assert lines[3] == "tags per kept paper 0.75  most frequent tag jailbreak on 50% of kept papers"
+    assert lines[4] == "per tag (precision / recall / labelled papers): jailbreak 1.00/0.50/2, backdoor 0.00/0.00/0"
+    # all_of [[jailbreak], [LLM]]: "Jailbreaking" is another word to arXiv, and 2501.00004 has neither term.
+    assert lines[5].startswith("arXiv query: misses 3 of 3 labelled on-topic papers (terms in ti, abs; categories not")
+    assert lines[6].startswith("arXiv query cost: returns 1 of 6 corpus papers over 6 days: ~0.2 a day, ~1 results in "
+                               "1 request(s) per daily run")
+    assert lines[7] == "end to end (query, then filter): precision 0.000  recall 0.000"
+    assert lines[8].startswith("corpus: 4 of 6 papers accepted by the rules, classified in ")
 
 
-def test_errors_lists_false_positives_and_negatives_with_scores(files, capsys):
+def test_a_comment_header_is_skipped(files, capsys):
+    (files / "labels.tsv").write_text("# labels\n# id, label, domain\n" + LABELS.split("\n", 1)[1], encoding="utf-8")
+    assert run(files) == 0
+    assert capsys.readouterr().out.splitlines()[1] == "TP 2  FP 1  FN 1  (borderline ignored: 1)"
+
+
+def test_errors_lists_false_positives_negatives_and_papers_the_query_loses(files, capsys):
     assert run(files, "--errors") == 0
-    lines = capsys.readouterr().out.splitlines()[5:]
-    assert lines == ["FP    4.00 2501.00003 [] LLM guardrails for robots", "FN    0.00 2501.00004 [] Safety of LLM outputs"]
+    lines = capsys.readouterr().out.splitlines()[9:]
+    assert lines == ["FP    4.00 2501.00003 [] LLM guardrails for robots",
+                     "FN    0.00 2501.00004 [] Safety of LLM outputs  (score 0)",
+                     "LOST    4.00 2501.00001 [jailbreak] Jailbreaking LLMs",
+                     "LOST    4.00 2501.00002 [backdoor] Backdoors in LLM agents",
+                     "LOST    0.00 2501.00004 [] Safety of LLM outputs  (score 0)"]
 
 
 @pytest.mark.parametrize("breakage,message", [
@@ -110,12 +126,12 @@ def test_a_missing_or_bad_file_exits_non_zero_with_one_clear_line(files, capsys,
 
 
 @pytest.mark.skipif(not SHARED.exists(), reason="needs the shared labelled data in ../shared")
-def test_the_shipped_rules_meet_the_targets_on_the_dev_set(capsys):
+def test_the_shipped_filter_meets_the_targets_on_the_dev_set(capsys):
     started = time.perf_counter()
     assert evaluate.main([str(DEV_LABELS), str(DEV_CORPUS), "--config", str(REPO / "config.yaml")]) == 0
     seconds = time.perf_counter() - started
     lines = capsys.readouterr().out.splitlines()
     precision, recall = float(lines[0].split()[1]), float(lines[0].split()[3])
-    tag_hit_rate = float(lines[2].split()[3])
-    assert precision >= 0.90 and recall >= 0.90 and tag_hit_rate >= 0.85, lines
-    assert seconds < 10, f"evaluate took {seconds:.1f} s on the dev corpus"
+    primary, hit_rate = float(lines[2].split()[2]), float(lines[2].split()[5])
+    assert precision >= 0.90 and recall >= 0.90 and primary >= 0.70 and hit_rate >= 0.85, lines
+    assert seconds < 20, f"evaluate took {seconds:.1f} s on the dev corpus"

@@ -14,14 +14,18 @@ ON_TOPIC = FakePaper(id="2505.20001", published="2025-05-20T10:00:00Z",
                      title="Jailbreaking Large Language Models with Role-Play Prompts",
                      summary="We present a jailbreak attack on large language models (LLMs) that bypasses safety alignment "
                              "through role-play prompts, and evaluate defenses against it on open and closed models.")
+MODEL = "collection/labels/model.json"
 OFF_TOPIC = FakePaper(id="2505.20002", published="2025-05-21T10:00:00Z",
                       title="Thermal Runaway Safety of Magnesium Battery Cathodes",
                       summary="We study the thermal safety of amorphous cathodes for magnesium batteries with molecular dynamics.")
 
 
 def shipped_project(tmp_path):
-    """A project tree that uses the repository's own config.yaml (its relevance and tag rules)."""
-    return make_project(tmp_path / "project", config=(REPO / "config.yaml").read_text())
+    """A project tree that uses the repository's own config.yaml (its relevance and tag rules, and learned model)."""
+    root = make_project(tmp_path / "project", config=(REPO / "config.yaml").read_text())
+    (root / MODEL).parent.mkdir(parents=True, exist_ok=True)
+    (root / MODEL).write_bytes((REPO / MODEL).read_bytes())
+    return root
 
 
 def archived(root) -> dict[str, dict]:

@@ -112,13 +112,17 @@ def candidate_items(page: str) -> list[str]:
     return [line for line in page.split("\n") if line.startswith("- `- {id: ")]
 
 
-def test_the_page_escapes_hostile_titles_and_keeps_one_line_per_candidate():
+def test_the_page_escapes_hostile_titles_and_reasons_and_keeps_one_line_per_candidate():
     hostile = "Pipes | and\nnewlines <script>alert(1)</script> $x$ [link](http://evil)"
-    record = merge_rejected(empty_rejected(), [paper("2501.00001", 7.5, hostile)], RUN1, 10)
+    rejected = paper("2501.00001", 7.5, hostile).with_changes(extra={"why": f'score 7.5; learned 12%: -"{hostile}"'})
+    record = merge_rejected(empty_rejected(), [rejected], RUN1, 10)
+    assert record["candidates"][0]["why"].startswith("score 7.5; learned 12%")
     record["candidates"][0]["url"] = "javascript:alert(1)"
     page = rejected_page(record, 9)
     assert candidate_items(page) == ['- `- {id: "2501.00001", reason: ""}` 7.5 · [Pipes \\| and newlines &lt;script&gt;'
-                                     'alert(1)&lt;/script&gt; \\$x\\$ \\[link\\](http\\://evil)](https://arxiv.org/abs/2501.00001)']
+                                     'alert(1)&lt;/script&gt; \\$x\\$ \\[link\\](http\\://evil)](https://arxiv.org/abs/2501.00001)'
+                                     ' · why: score 7.5; learned 12%: -"Pipes \\| and newlines &lt;script&gt;alert(1)&lt;/script&gt; '
+                                     '\\$x\\$ \\[link\\](http\\://evil)"']
     html = MARKDOWN.render(page)
     assert "<script" not in html and "javascript:" not in html and 'href="http://evil"' not in html
     assert "score reaches 9" in page
