@@ -1,0 +1,101 @@
+"""Build the whole site in a staging folder, then put it in place of the output folder in one rename."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..config import load_config
+from ..errors import SiteError
+from ..store.archive import Archive
+from .indexer import run_pagefind
+from .page import Facets, search_page, write_page
+from .records import paper_page
+
+BUNDLE = "pagefind"
+SHARED_MEMORY = Path("/dev/shm")
+PAGE_BYTES = 4096  # a generous size of one paper's page, to check the scratch folder has room
+UNSAFE_NAME = re.compile(r"[^A-Za-z0-9.-]")
+HEADING = re.compile(r"^#\s+(.+?)(?:\s+\[!\[.*)?$")
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a build produced."""
+
+    out: Path
+    papers: int
+
+
+def site_title(readme: Path, repository_url: str) -> str:
+    """Return the list's name: README.md's first heading without its badges, else the repository's name."""
+    if readme.is_file():
+        for line in readme.read_text(encoding="utf-8").splitlines():
+            if match := HEADING.match(line):
+                return match.group(1).strip()
+    return repository_url.rstrip("/").rsplit("/", 1)[-1]
+
+
+def scratch_parent(papers: int) -> Path | None:
+    """Return shared memory for the pages Pagefind reads when it has room (creating 100,000 small files on disk
+    took four times as long), else None for the default temporary folder."""
+    try:
+        room = shutil.disk_usage(SHARED_MEMORY).free
+    except OSError:
+        return None
+    return SHARED_MEMORY if os.access(SHARED_MEMORY, os.W_OK) and room > 4 * PAGE_BYTES * papers else None
+
+
+def write_pages(archive: Archive, folder: Path) -> Facets:
+    """Write one HTML page per archived paper, a folder per month; return the filter counts."""
+    facets = Facets()
+    for month in archive.all_months():
+        month_folder = folder / month
+        month_folder.mkdir()
+        for paper in archive.month(month).values():
+            (month_folder / f"{UNSAFE_NAME.sub('-', paper.id)}.html").write_text(paper_page(paper), encoding="utf-8")
+            facets.add(paper)
+    return facets
+
+
+def replaceable(out: Path) -> bool:
+    """True when out is absent, empty, or a site this command built (it never deletes anything else)."""
+    if not out.exists():
+        return True
+    return out.is_dir() and (not any(out.iterdir()) or ((out / "search.js").is_file() and (out / "index.html").is_file()))
+
+
+def put_in_place(staging: Path, out: Path) -> None:
+    """Replace out with the staging folder: the old site stays whole until the new one is complete."""
+    old = staging.with_name(staging.name + ".old")
+    if out.exists():
+        out.rename(old)
+    staging.rename(out)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def build_site(root: Path, out: Path) -> Built:
+    """Build the search site of the archive under root into out; raise ListError before touching out on any problem."""
+    config = load_config(root / "config.yaml")
+    archive = Archive.open(root / "articles" / "data")
+    out = out.resolve()
+    if not replaceable(out):
+        raise SiteError(f"{out}: exists and is not a site built by scripts.site; choose another --out or remove it")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    total = sum(entry["count"] for entry in archive.live_index().values())
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        with tempfile.TemporaryDirectory(prefix="site-pages-", dir=scratch_parent(total)) as scratch:
+            facets = write_pages(archive, Path(scratch))
+            if facets.papers:
+                run_pagefind(Path(scratch), staging / BUNDLE)
+        title = site_title(root / "README.md", config.list.repository_url)
+        write_page(staging, search_page(title, config.list.repository_url, config.taxonomy, facets))
+        put_in_place(staging, out)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return Built(out=out, papers=facets.papers)
