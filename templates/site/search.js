@@ -97,6 +97,7 @@ async function run() {
     list.replaceChildren();
     more.hidden = true;
     status.textContent = "Type a word or pick a filter.";
+    list.dataset.serial = String(token);
     return;
   }
   status.textContent = "Searching…";
@@ -108,6 +109,8 @@ async function run() {
   shown = [...found.results];
   status.textContent = `${shown.length.toLocaleString("en")} ${shown.length === 1 ? "paper" : "papers"} found`;
   await showMore();
+  if (token !== serial) return;
+  list.dataset.serial = String(token); // the search whose results are shown (the browser tests wait for it)
 }
 
 async function start() {
