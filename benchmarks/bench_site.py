@@ -1,11 +1,11 @@
-"""Measure the search site at archive sizes of 1,000 to 100,000 papers: build time, index and site size, first-search transfer.
+"""Measure the search site at 1,000 to 100,000 papers: build time, index and site size, first-search transfer.
 
-Run from the repository root:  python benchmarks/bench_site.py [--sizes 1000 10000 100000] [--word safety] [--workdir DIR]
+Run from the repository root:  python benchmarks/bench_site.py [--sizes 1000 10000 100000] [--word safety]
 
 Each size gets the synthetic project of bench_scale.py (same papers, same seed) with this repository's taxonomy, then
 one fresh `python -m scripts.site` process builds its site. The first search is measured in headless Chromium when
 Playwright and /usr/bin/chromium are installed: the site is served on loopback, a fresh browser searches one common
-word, and every byte the server sends until the results show is counted. The benchmark prints figures; it asserts nothing.
+word, and every byte the server sends until the results show is counted. It prints figures and asserts nothing.
 """
 
 from __future__ import annotations
@@ -13,13 +13,14 @@ from __future__ import annotations
 import argparse
 import functools
 import http.server
+import resource
 import shutil
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
@@ -39,7 +40,7 @@ TARGETS = "targets at 100,000 papers: build <= 120 s, site <= 400 MB, first sear
 
 def write_project(root: Path, count: int, seed: int) -> None:
     """Write bench_scale's synthetic project, with config.yaml's taxonomy so the page names every domain."""
-    build_project(root, count, datetime.now(timezone.utc), seed)
+    build_project(root, count, datetime.now(UTC), seed)
     taxonomy = yaml.safe_load((REPO / "config.yaml").read_text(encoding="utf-8"))["taxonomy"]
     config = CONFIG.format(lookback=LOOKBACK_DAYS) + yaml.safe_dump({"taxonomy": taxonomy}, sort_keys=False)
     (root / "config.yaml").write_text(config, encoding="utf-8")
@@ -54,7 +55,7 @@ def folder_size(folder: Path) -> tuple[int, int]:
 class CountingHandler(http.server.SimpleHTTPRequestHandler):
     """Serves a folder and adds every response's body size to the server's tally."""
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         """Keep the console quiet."""
 
     def copyfile(self, source, outputfile):
@@ -66,7 +67,8 @@ class CountingHandler(http.server.SimpleHTTPRequestHandler):
 
 def serve(folder: Path) -> http.server.ThreadingHTTPServer:
     """Serve a folder on a free loopback port in a background thread."""
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(CountingHandler, directory=str(folder)))
+    handler = functools.partial(CountingHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.sent = 0  # type: ignore[attr-defined]
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
@@ -106,11 +108,14 @@ def bench_size(count: int, workdir: Path, seed: int, word: str) -> list[str]:
     write_project(root, count, seed)
     site = root / "_site"
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "scripts.site", "--root", str(root), "--out", str(site)], cwd=REPO, check=True)
+    command = [sys.executable, "-m", "scripts.site", "--root", str(root), "--out", str(site)]
+    subprocess.run(command, cwd=REPO, check=True)
     wall = time.perf_counter() - started
+    # The largest process the build waited for (Pagefind, in practice), in MB; Linux reports KiB.
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     (bundle_files, bundle_bytes), (site_files, site_bytes) = folder_size(site / "pagefind"), folder_size(site)
     return [f"{count:>7} | build {wall:6.1f} s | index {bundle_bytes / 1e6:7.1f} MB in {bundle_files} files | "
-            f"site {site_bytes / 1e6:7.1f} MB in {site_files} files",
+            f"site {site_bytes / 1e6:7.1f} MB in {site_files} files | peak memory {peak:6.0f} MB",
             f"{count:>7} | first search for {word!r}: {first_search(site, word)}"]
 
 

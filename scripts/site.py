@@ -17,7 +17,8 @@ from .site_build.build import build_site
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     parser = argparse.ArgumentParser(prog="python -m scripts.site", description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, default=Path("_site"), help="folder to write the site to, replaced whole (default: _site)")
+    parser.add_argument("--out", type=Path, default=Path("_site"),
+                        help="folder to write the site to, replaced whole (default: _site)")
     parser.add_argument("--root", type=Path, default=Path("."), help="repository root (default: the current folder)")
     return parser.parse_args(argv)
 

@@ -66,7 +66,8 @@ def replaceable(out: Path) -> bool:
     """True when out is absent, empty, or a site this command built (it never deletes anything else)."""
     if not out.exists():
         return True
-    return out.is_dir() and (not any(out.iterdir()) or ((out / "search.js").is_file() and (out / "index.html").is_file()))
+    built_here = (out / "search.js").is_file() and (out / "index.html").is_file()
+    return out.is_dir() and (built_here or not any(out.iterdir()))
 
 
 def put_in_place(staging: Path, out: Path) -> None:

@@ -13,7 +13,7 @@ INSTALL = "install it with `python -m pip install -r requirements.txt` (it ships
 def pagefind_binary() -> Path:
     """Return the Pagefind executable that pagefind_bin ships; raise SiteError when it is not installed."""
     try:
-        from pagefind_bin import get_executable  # type: ignore[import-not-found]
+        from pagefind_bin import get_executable  # type: ignore[import-untyped,import-not-found,unused-ignore]
     except ImportError:
         raise SiteError(f"the Pagefind binary is missing; {INSTALL}") from None
     return Path(get_executable())

@@ -5,11 +5,12 @@ from __future__ import annotations
 import shutil
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import jinja2
 
+from ..paper import Paper
 from ..taxonomy import Domain
 from .records import filter_values
 
@@ -25,9 +26,9 @@ class Facets:
 
     papers: int = 0
     newest: str = ""
-    counts: dict[str, Counter] = field(default_factory=dict)
+    counts: dict[str, Counter[str]] = field(default_factory=dict)
 
-    def add(self, paper) -> None:
+    def add(self, paper: Paper) -> None:
         """Count one paper's filter values."""
         self.papers += 1
         self.newest = max(self.newest, paper.published[:10])
@@ -39,7 +40,7 @@ class Facets:
         return sorted(self.counts.get(key, Counter()).items(), reverse=newest_first)
 
 
-@lru_cache(maxsize=None)
+@cache
 def environment() -> jinja2.Environment:
     """Return the HTML environment of templates/site/: strict, everything autoescaped."""
     return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)), undefined=jinja2.StrictUndefined,
@@ -64,3 +65,9 @@ def write_page(site: Path, html: str) -> None:
     (site / "index.html").write_text(html, encoding="utf-8")
     for name in STATIC:
         shutil.copyfile(TEMPLATES / name, site / name)
+
+
+def pages_url(repository_url: str) -> str:
+    """Return the GitHub Pages address of a github.com repository: https://OWNER.github.io/REPO/."""
+    owner, _, repo = repository_url.removeprefix("https://github.com/").strip("/").partition("/")
+    return f"https://{owner.lower()}.github.io/{repo}/"

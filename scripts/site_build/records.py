@@ -1,4 +1,4 @@
-"""One paper as the HTML page Pagefind indexes: text to search, meta to show, filters to narrow and a date to sort by."""
+"""One paper as the HTML page Pagefind indexes: the text to search, meta to show, filters and the date to sort by."""
 
 from __future__ import annotations
 
@@ -30,14 +30,15 @@ def code_url(paper: Paper) -> str:
 
 def meta_fields(paper: Paper) -> dict[str, str]:
     """Return what a search result shows besides title and authors (all plain text)."""
-    return {"id": paper.id, "date": paper.published[:10], "venue": one_line(paper.venue), "code": code_url(paper),
-            "domains": " ".join(paper.tags), "bibtex": render_entry(paper)}
+    return {"id": paper.id, "date": paper.published[:10], "venue": one_line(paper.venue),
+            "code": code_url(paper), "domains": " ".join(paper.tags), "bibtex": render_entry(paper)}
 
 
 def filter_values(paper: Paper) -> list[tuple[str, str]]:
     """Return (filter, value) pairs: each domain, the year and month of first submission, the venue, has code."""
     pairs = [("domain", tag) for tag in paper.tags]
-    pairs += [("year", paper.published[:4]), ("month", paper.published[5:7]), ("code", "yes" if code_url(paper) else "no")]
+    pairs += [("year", paper.published[:4]), ("month", paper.published[5:7])]
+    pairs.append(("code", "yes" if code_url(paper) else "no"))
     if paper.venue.strip():
         pairs.append(("venue", one_line(paper.venue)))
     return pairs
@@ -45,7 +46,8 @@ def filter_values(paper: Paper) -> list[tuple[str, str]]:
 
 def paper_page(paper: Paper) -> str:
     """Return the HTML page of one paper, every archived text escaped."""
-    extras = [f'<span data-pagefind-meta="{key}">{escape(value)}</span>' for key, value in meta_fields(paper).items() if value]
+    extras = [f'<span data-pagefind-meta="{key}">{escape(value)}</span>'
+              for key, value in meta_fields(paper).items() if value]
     extras += [f'<span data-pagefind-filter="{key}">{escape(value)}</span>' for key, value in filter_values(paper)]
     extras.append(f'<span data-pagefind-sort="date">{escape(paper.published)}</span>')
     return PAGE.format(id=escape(paper.id), title=escape(one_line(paper.title)),

@@ -1,4 +1,4 @@
-"""The search site in a real browser: headless Chromium (Debian's, through Playwright) against the built site on loopback.
+"""The search site in a real browser: headless Debian Chromium, through Playwright, on the built site on loopback.
 
 Self-contained: the fixtures below build a small site from a crafted archive and serve it; nothing leaves 127.0.0.1.
 """
@@ -34,7 +34,7 @@ if importlib.util.find_spec("pagefind_bin") is None:
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 
-def paper(paper_id: str, title: str, published: str, tags: tuple[str, ...], venue: str = "", code: str = "",
+def paper(paper_id: str, title: str, published: str, tags: tuple[str, ...], *, venue: str = "", code: str = "",
           authors: tuple[str, ...] = ("Ada Lovelace",), summary: str = "An abstract about models.") -> Paper:
     """Return an archived paper."""
     return Paper(id=paper_id, version=1, title=title, authors=authors, published=published, updated=published,
@@ -74,7 +74,7 @@ def site_url(tmp_path_factory):
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site without logging every request."""
 
-    def log_message(self, format, *args):  # noqa: A002 - the base class's name
+    def log_message(self, format, *args):
         """Say nothing."""
 
 

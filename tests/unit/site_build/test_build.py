@@ -1,14 +1,16 @@
 """Building the site: a complete site or none, one clear error line, and never deleting a folder it did not build."""
 
 import importlib.util
+from pathlib import Path
 
 import pytest
 
 from scripts import site
+from scripts.config import load_config
 from scripts.errors import ArchiveError, SiteError
 from scripts.paper import Paper
 from scripts.site_build.build import build_site, site_title
-from scripts.site_build.page import Facets, search_page
+from scripts.site_build.page import Facets, pages_url, search_page
 from scripts.store.archive import Archive
 from scripts.store.files import write_changed
 from tests.taxonomy import taxonomy
@@ -77,7 +79,7 @@ def test_a_failed_build_leaves_the_previous_site_untouched(project):
 def test_it_never_replaces_a_folder_it_did_not_build(project):
     (project / "notes").mkdir()
     (project / "notes" / "keep.txt").write_text("mine", encoding="utf-8")
-    with pytest.raises(SiteError, match="not a site built by scripts.site"):
+    with pytest.raises(SiteError, match=r"not a site built by scripts\.site"):
         build_site(project, project / "notes")
     assert (project / "notes" / "keep.txt").read_text(encoding="utf-8") == "mine"
 
@@ -105,3 +107,12 @@ def test_the_title_is_the_readmes_heading_without_badges(tmp_path):
                       encoding="utf-8")
     assert site_title(readme, "https://github.com/o/r") == "Awesome LRM Safety"
     assert site_title(tmp_path / "absent.md", "https://github.com/o/my-list") == "my-list"
+
+
+def test_the_readme_links_to_the_pages_site_of_the_configured_repository():
+    root = Path(__file__).resolve().parents[3]
+    url = pages_url(load_config(root / "config.yaml").list.repository_url)
+    assert url == "https://awesome-lrm-safety.github.io/awesome-lrm-safety/"
+    head = (root / "README.md").read_text(encoding="utf-8").split("## Contents", 1)[0]
+    assert f"[Search the whole archive]({url})" in head
+    assert pages_url("https://github.com/Some-Owner/list") == "https://some-owner.github.io/list/"
