@@ -47,7 +47,8 @@ def environment() -> jinja2.Environment:
                               autoescape=True, keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True)
 
 
-def search_page(title: str, repository_url: str, taxonomy: tuple[Domain, ...], facets: Facets) -> str:
+def search_page(title: str, repository_url: str, taxonomy: tuple[Domain, ...], facets: Facets,
+                shards: list[dict[str, str | int]] | None = None) -> str:
     """Return the HTML of the search page."""
     domains = [{"slug": domain.slug, "name": domain.name, "description": domain.description,
                 "count": facets.counts.get("domain", Counter())[domain.slug]} for domain in taxonomy]
@@ -56,7 +57,7 @@ def search_page(title: str, repository_url: str, taxonomy: tuple[Domain, ...], f
         title=title, repository_url=repository_url, domains=domains, facets=facets, months=months,
         years=facets.values("year", newest_first=True), venues=facets.values("venue"),
         with_code=facets.counts.get("code", Counter())["yes"],
-        names={domain.slug: domain.name for domain in taxonomy})
+        names={domain.slug: domain.name for domain in taxonomy}, shards=shards or [])
 
 
 def write_page(site: Path, html: str) -> None:

@@ -1,4 +1,6 @@
-// The search page: asks the Pagefind bundle in ./pagefind/ and shows each result as text, never as HTML.
+// The search page: asks the Pagefind bundles under ./pagefind/ and shows each result as text, never as HTML.
+// The archive is indexed in bundles of consecutive months (the "shards" JSON, newest first). Newest first, a search
+// asks the newest bundle alone and the older ones only as "Show more" reaches them; by relevance it asks them all.
 const PAGE_SIZE = 20;
 const ARXIV_ID = /^(\d{4}\.\d{4,5}|[a-z][a-z.-]*(\.[A-Z]{2})?\/\d{7})$/;
 const WEB_URL = /^https?:\/\/[^\s"'<>]+$/;
@@ -9,8 +11,9 @@ const status = document.getElementById("status");
 const list = document.getElementById("results");
 const more = document.getElementById("more");
 const names = JSON.parse(document.getElementById("domain-names").textContent);
-let pagefind = null;
-let shown = [];
+const shards = JSON.parse(document.getElementById("shards").textContent);
+const bundles = new Map();
+let state = null;
 let serial = 0;
 
 function element(tag, text, className) {
@@ -77,13 +80,51 @@ function chosen() {
   return filters;
 }
 
+// Each bundle's pagefind.js is its own module, loaded on first use; it finds its index files next to itself.
+function bundle(shard) {
+  if (!bundles.has(shard.path)) {
+    bundles.set(shard.path, import(`./${shard.path}pagefind.js`).then(async (pagefind) => {
+      await pagefind.options({ excerptLength: 40 });
+      return pagefind;
+    }));
+  }
+  return bundles.get(shard.path);
+}
+
+async function ask(shard, search) {
+  const pagefind = await bundle(shard);
+  return (await pagefind.search(search.term || null, search.options)).results;
+}
+
+// Newest first: search older bundles until `wanted` results wait to be shown or none is left.
+async function fill(search, wanted) {
+  while (search.queue.length < wanted && search.left.length) {
+    const shard = search.left.shift();
+    const results = await ask(shard, search);
+    search.queue.push(...results);
+    search.found += results.length;
+    search.reached = shard.from;
+  }
+}
+
+function report(search) {
+  const count = `${search.found.toLocaleString("en")} ${search.found === 1 ? "paper" : "papers"} found`;
+  status.textContent = search.left.length ? `${count} since ${search.reached}; Show more searches earlier months` : count;
+}
+
 async function showMore() {
-  const batch = shown.splice(0, PAGE_SIZE);
-  const token = serial;
-  const datas = await Promise.all(batch.map((hit) => hit.data()));
-  if (token !== serial) return;
-  list.append(...datas.map(result));
-  more.hidden = shown.length === 0;
+  const search = state;
+  try {
+    await fill(search, PAGE_SIZE);
+    const batch = search.queue.splice(0, PAGE_SIZE);
+    const datas = await Promise.all(batch.map((hit) => hit.data()));
+    if (search !== state) return;
+    list.append(...datas.map(result));
+    more.hidden = search.queue.length === 0 && search.left.length === 0;
+    report(search);
+  } catch (error) {
+    status.textContent = `The search index could not be loaded (${error}); rebuild the site with python -m scripts.site.`;
+  }
 }
 
 async function run() {
@@ -93,42 +134,48 @@ async function run() {
   const url = new URL(window.location.href);
   if (term) url.searchParams.set("q", term); else url.searchParams.delete("q");
   window.history.replaceState(null, "", url);
+  list.replaceChildren();
+  more.hidden = true;
   if (!term && Object.keys(filters).length === 0) {
-    list.replaceChildren();
-    more.hidden = true;
-    status.textContent = "Type a word or pick a filter.";
+    state = null;
+    status.textContent = shards.length ? "Type a word or pick a filter." : "No papers are archived yet.";
     list.dataset.serial = String(token);
     return;
   }
+  const byDate = form.elements.sort.value === "date";
+  const year = filters.year;
+  const left = shards.filter((shard) => !year || (shard.from.slice(0, 4) <= year && year <= shard.to.slice(0, 4)));
+  const search = { term, options: byDate ? { filters, sort: { date: "desc" } } : { filters }, left, queue: [], found: 0, reached: "" };
+  state = search;
   status.textContent = "Searching…";
-  const options = { filters };
-  if (form.elements.sort.value === "date") options.sort = { date: "desc" };
-  const found = await pagefind.search(term || null, options);
-  if (token !== serial) return;
-  list.replaceChildren();
-  shown = [...found.results];
-  status.textContent = `${shown.length.toLocaleString("en")} ${shown.length === 1 ? "paper" : "papers"} found`;
+  if (!byDate) {
+    // Relevance: every bundle's results, merged by Pagefind's score.
+    let all;
+    try {
+      all = await Promise.all(search.left.map((shard) => ask(shard, search)));
+    } catch (error) {
+      status.textContent = `The search index could not be loaded (${error}); rebuild the site with python -m scripts.site.`;
+      return;
+    }
+    search.left = [];
+    search.queue = all.flat().sort((a, b) => b.score - a.score);
+    search.found = search.queue.length;
+  }
+  if (search !== state) return;
   await showMore();
   if (token !== serial) return;
   list.dataset.serial = String(token); // the search whose results are shown (the browser tests wait for it)
 }
 
-async function start() {
+function start() {
   const query = new URL(window.location.href).searchParams.get("q");
   if (query) form.elements.q.value = query;
-  try {
-    pagefind = await import("./pagefind/pagefind.js");
-  } catch {
-    status.textContent = "The search index is missing: no papers are archived yet, or the site was not built with Pagefind.";
-    return;
-  }
-  await pagefind.options({ excerptLength: 40 });
   let timer = null;
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 200); });
   form.addEventListener("submit", (event) => { event.preventDefault(); clearTimeout(timer); run(); });
   more.addEventListener("click", showMore);
   document.body.dataset.ready = "true";
-  if (query) await run();
+  if (query) run();
 }
 
 start();

@@ -62,7 +62,7 @@ def site_url(tmp_path_factory):
     for each in PAPERS.values():
         archive.put(each)
     write_changed(archive.data_outputs())
-    out = build_site(root, root / "_site").out
+    out = build_site(root, root / "_site", shard_papers=2).out  # three bundles: searches cross them
     handler = functools.partial(QuietHandler, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()

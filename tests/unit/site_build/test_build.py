@@ -9,7 +9,7 @@ from scripts import site
 from scripts.config import load_config
 from scripts.errors import ArchiveError, SiteError
 from scripts.paper import Paper
-from scripts.site_build.build import build_site, site_title
+from scripts.site_build.build import Shard, build_site, plan_shards, site_title
 from scripts.site_build.page import Facets, pages_url, search_page
 from scripts.store.archive import Archive
 from scripts.store.files import write_changed
@@ -34,12 +34,15 @@ def archived(root, count=3):
 @needs_pagefind
 def test_a_site_holds_the_page_its_files_and_one_fragment_a_paper(project):
     archived(project, 3)
-    built = build_site(project, project / "_site")
+    built = build_site(project, project / "_site", shard_papers=2)
     out = project / "_site"
     assert built.papers == 3
     assert {path.name for path in out.iterdir()} == {"index.html", "site.css", "search.js", "pagefind"}
-    assert len(list((out / "pagefind" / "fragment").iterdir())) == 3
-    assert (out / "pagefind" / "pagefind.js").is_file()
+    bundles = sorted(path.name for path in (out / "pagefind").iterdir())
+    assert bundles == ["2024-05--2024-05", "2025-05--2025-05"]  # two shards: the test asks for 2 papers a shard
+    assert sum(len(list((out / "pagefind" / name / "fragment").iterdir())) for name in bundles) == 3
+    assert all((out / "pagefind" / name / "pagefind.js").is_file() for name in bundles)
+    assert '"path": "pagefind/2025-05--2025-05/"' in (out / "index.html").read_text(encoding="utf-8")
     assert not list(project.glob("._site.*"))  # no staging folder left behind
 
 
@@ -96,7 +99,7 @@ def test_the_page_escapes_configured_text_and_names_every_domain():
                                    terms=("misuse",))
     html = search_page("List <i>", "https://github.com/o/r", (*domains, hostile), Facets())
     assert "<b>" not in html and "<i>" not in html and "<script>x()" not in html
-    assert html.count("<script") == 2  # search.js and the JSON of domain names, nothing else
+    assert html.count("<script") == 3  # search.js and the JSON of domain names and bundles, nothing else
     assert "Misuse \\u003c/script\\u003e\\u003cb\\u003e" in html  # names as JSON, unable to close the element
     assert "Jailbreak" in html and "Privacy" in html and 'href="https://github.com/o/r"' in html
 
@@ -116,3 +119,12 @@ def test_the_readme_links_to_the_pages_site_of_the_configured_repository():
     head = (root / "README.md").read_text(encoding="utf-8").split("## Contents", 1)[0]
     assert f"[Search the whole archive]({url})" in head
     assert pages_url("https://github.com/Some-Owner/list") == "https://some-owner.github.io/list/"
+
+
+def test_shards_group_months_newest_first_without_passing_the_limit():
+    counts = {"2024-01": 5, "2024-02": 5, "2024-03": 12, "2024-04": 3, "2024-05": 4}
+    assert plan_shards(counts, 10) == [Shard(("2024-05", "2024-04"), 7), Shard(("2024-03",), 12),
+                                       Shard(("2024-02", "2024-01"), 10)]
+    assert plan_shards({}, 10) == []
+    assert Shard(("2024-05", "2024-04"), 7).manifest() == {"path": "pagefind/2024-04--2024-05/", "from": "2024-04",
+                                                           "to": "2024-05", "papers": 7}
