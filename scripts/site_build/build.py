@@ -89,7 +89,7 @@ def scratch_parent(papers: int) -> Path | None:
 def write_pages(archive: Archive, folder: Path, shards: list[Shard]) -> Facets:
     """Write one HTML page per archived paper, a folder per shard and month; return the filter counts."""
     facets = Facets()
-    for shard, month in ((shard, month) for shard in shards for month in shard.months):
+    for shard, month in ((each, month) for each in shards for month in each.months):
         month_folder = folder / shard.name / month
         month_folder.mkdir(parents=True)
         for paper in archive.month(month).values():
