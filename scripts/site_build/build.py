@@ -86,16 +86,14 @@ def scratch_parent(papers: int) -> Path | None:
     return SHARED_MEMORY if os.access(SHARED_MEMORY, os.W_OK) and room > 4 * PAGE_BYTES * papers else None
 
 
-def write_pages(archive: Archive, folder: Path, shards: list[Shard]) -> Facets:
-    """Write one HTML page per archived paper, a folder per shard and month; return the filter counts."""
-    facets = Facets()
-    for shard, month in ((each, month) for each in shards for month in each.months):
-        month_folder = folder / shard.name / month
+def write_shard(archive: Archive, folder: Path, shard: Shard, facets: Facets) -> None:
+    """Write one HTML page per paper of a shard, a folder per month, and count the papers' filter values."""
+    for month in shard.months:
+        month_folder = folder / month
         month_folder.mkdir(parents=True)
         for paper in archive.month(month).values():
             (month_folder / f"{UNSAFE_NAME.sub('-', paper.id)}.html").write_text(paper_page(paper), encoding="utf-8")
             facets.add(paper)
-    return facets
 
 
 def replaceable(out: Path) -> bool:
@@ -115,11 +113,23 @@ def put_in_place(staging: Path, out: Path) -> None:
     shutil.rmtree(old, ignore_errors=True)
 
 
-def index_shards(pages: Path, bundles: Path, shards: list[Shard]) -> None:
-    """Run Pagefind over every shard's pages, two at a time (one run leaves a core idle while it writes its files)."""
+def index_archive(archive: Archive, pages: Path, bundles: Path, shards: list[Shard]) -> Facets:
+    """Write each shard's pages and start Pagefind on them while the next shard is written, two runs at a time
+    (one run leaves a core idle while it writes its files); return the filter counts."""
+    facets = Facets()
     with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
-        for done in [pool.submit(run_pagefind, pages / shard.name, bundles / shard.name) for shard in shards]:
-            done.result()
+        runs = []
+        try:
+            for shard in shards:
+                write_shard(archive, pages / shard.name, shard, facets)
+                runs.append(pool.submit(run_pagefind, pages / shard.name, bundles / shard.name))
+            for run in runs:
+                run.result()
+        except BaseException:
+            for run in runs:
+                run.cancel()
+            raise
+    return facets
 
 
 def build_site(root: Path, out: Path, shard_papers: int = SHARD_PAPERS) -> Built:
@@ -135,8 +145,7 @@ def build_site(root: Path, out: Path, shard_papers: int = SHARD_PAPERS) -> Built
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:
         with tempfile.TemporaryDirectory(prefix="site-pages-", dir=scratch_parent(total)) as scratch:
-            facets = write_pages(archive, Path(scratch), shards)
-            index_shards(Path(scratch), staging / BUNDLE, shards)
+            facets = index_archive(archive, Path(scratch), staging / BUNDLE, shards)
         title = site_title(root / "README.md", config.list.repository_url)
         manifest = [shard.manifest() for shard in shards]
         write_page(staging, search_page(title, config.list.repository_url, config.taxonomy, facets, manifest))

@@ -128,3 +128,15 @@ def test_shards_group_months_newest_first_without_passing_the_limit():
     assert plan_shards({}, 10) == []
     assert Shard(("2024-05", "2024-04"), 7).manifest() == {"path": "pagefind/2024-04--2024-05/", "from": "2024-04",
                                                            "to": "2024-05", "papers": 7}
+
+
+def test_a_failing_pagefind_gives_a_clear_error_and_no_site(project, monkeypatch, tmp_path):
+    failing = tmp_path / "pagefind"
+    failing.write_text("#!/bin/sh\necho 'Error: out of disk' >&2\nexit 3\n", encoding="utf-8")
+    failing.chmod(0o755)
+    monkeypatch.setattr("scripts.site_build.indexer.pagefind_binary", lambda: failing)
+    archived(project, 2)
+    with pytest.raises(SiteError, match=r"Pagefind failed with exit 3 .*: Error: out of disk"):
+        build_site(project, project / "_site", shard_papers=1)
+    assert not (project / "_site").exists()
+    assert [path.name for path in project.iterdir() if path.name.startswith(".")] == []
