@@ -2,7 +2,7 @@
 
 Commands (``python -m scripts.<name>``): ``update`` (fetch, classify, store, render), ``validate`` (check
 config, curated files and generated pages), ``evaluate`` (score the classifier on labels), ``publish`` (commit
-and push what an update wrote).
+and push what an update wrote), ``site`` (build the search site for GitHub Pages).
 
 The data flows through one package per stage:
 
@@ -15,6 +15,8 @@ The data flows through one package per stage:
 - ``render``: ``build`` (every generated file of a run), ``listing`` (paper lists and month pages), ``domains``
   (a page per taxonomy domain and month), ``markdown`` escaping, ``markers`` blocks, ``bibtex``, ``feed`` and ``chart``.
 - ``curated``: the hand-kept collections: ``entries``, their ``schema``, ``load`` and ``readme`` blocks.
+- ``site_build``: the search site: paper ``records`` as the pages Pagefind indexes, the search ``page``, the
+  ``indexer`` that runs Pagefind, and the staged ``build``.
 
 Shared vocabulary at the top: ``errors`` (the one exception hierarchy), ``paper`` (the record and the one arXiv-ID
 rule), ``config`` and ``schema`` (settings), ``taxonomy``, ``layout`` (every path of a project), ``text_policy`` (the

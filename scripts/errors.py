@@ -31,3 +31,7 @@ class LockError(ListError):
 
 class EvaluationError(ListError):
     """A labels or corpus file given to scripts.evaluate is missing or malformed."""
+
+
+class SiteError(ListError):
+    """The search site could not be built (Pagefind missing or failing, output folder unusable)."""

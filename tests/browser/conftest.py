@@ -25,17 +25,27 @@ def missing() -> str:
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless chromium for the session."""
-    reason = missing()
-    if reason:
-        pytest.skip(reason)
+def chromium():
+    """One headless chromium for the whole session: Playwright allows one sync driver a thread, so every suite shares it."""
+    if importlib.util.find_spec("playwright") is None:
+        pytest.skip("playwright is not installed (pip install -r requirements-dev.txt)")
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (apt-get install chromium; .ci/run does it)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        yield chromium
-        chromium.close()
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium):
+    """The session's chromium, for pages of Markdown rendered with GitHub's parser and stylesheet."""
+    reason = missing()
+    if reason:
+        pytest.skip(reason)
+    return chromium
 
 
 @pytest.fixture

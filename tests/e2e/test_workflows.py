@@ -109,7 +109,8 @@ def test_permissions_are_least_privilege(path):
         granted = job.get("permissions")
         assert isinstance(granted, dict), f"{path.name}: job {name} must state its permissions"
         writes = {scope for scope, level in granted.items() if level == "write"}
-        expected = {"contents"} if (path.name, name) == ("update.yml", "update") else set()
+        expected = {("update.yml", "update"): {"contents"},
+                    ("update.yml", "deploy"): {"pages", "id-token"}}.get((path.name, name), set())
         assert writes == expected, f"{path.name}: job {name} may write {sorted(expected)}, not {sorted(writes)}"
 
 
@@ -258,3 +259,16 @@ def test_the_workflows_install_only_from_the_locks_and_dependabot_keeps_them_cur
     config = yaml.safe_load(DEPENDABOT.read_text(encoding="utf-8"))
     ecosystems = {update["package-ecosystem"] for update in config["updates"]}
     assert ecosystems == {"github-actions", "pip"}
+
+
+def test_the_search_site_deploys_after_the_update_from_the_default_branch_alone():
+    jobs = load(GITHUB / "workflows" / "update.yml")["jobs"]
+    default_branch = "github.ref == format('refs/heads/{0}', github.event.repository.default_branch)"
+    assert jobs["site"]["needs"] == "update" and jobs["deploy"]["needs"] == "site"
+    assert jobs["site"]["if"] == jobs["deploy"]["if"] == default_branch
+    assert jobs["site"]["permissions"] == {"contents": "read"}
+    assert jobs["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
+    assert [step["run"] for step in jobs["site"]["steps"] if "run" in step][-1] == "python -m scripts.site --out _site"
+    uses = [step.get("uses", "").split("@")[0] for job in ("site", "deploy") for step in jobs[job]["steps"]]
+    assert uses[-2:] == ["actions/upload-pages-artifact", "actions/deploy-pages"]
+    assert not any("pages" in job.get("permissions", {}) for name, job in jobs.items() if name != "deploy")

@@ -118,7 +118,7 @@ def check_page(text: str, papers: list[Paper], versioned: bool) -> None:
 
 def details(paper: Paper) -> str:
     """The <details> line a paper's abstract should render as: plain, shortened, with &, < and > as entities."""
-    shown = shorten(plain(paper.summary), render.SUMMARY_LIMIT) or "-"
+    shown = shorten(markdown.plain(paper.summary), render.SUMMARY_LIMIT) or "-"  # raw HTML: no autolink to defuse
     return f"<details><summary>Abstract</summary>{html.escape(shown, quote=False)}</details>"
 
 
