@@ -205,15 +205,16 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
                     overrides: Overrides, now: datetime) -> dict[Path, str | None]:
     """Return every file this run should leave behind: data files first, then pages."""
     outputs = archive.month_data_outputs()
-    if not (full or force) and freshness.renderer_changed(archive.data_dir):
+    if not (full or force) and freshness.renderer_changed(archive.data_dir, config.taxonomy):
         log.info("the renderer or its templates changed since the pages were written: rendering every month")
-    months, digests = freshness.months_to_render(archive.data_dir, outputs, archive.all_months(), archive.changed, full, force)
+    months, digests = freshness.months_to_render(archive.data_dir, outputs, archive.all_months(), archive.changed, full, force,
+                                                config.taxonomy)
     threshold = config.relevance.threshold if config.relevance else 0
     audit, rejected_count = corrections.audit_outputs(root, report.rejected, {paper.id for paper in report.new}, overrides,
                                                       now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit, threshold)
     pages, read_digests = build.site_outputs(root, archive, config, months, rejected_count=rejected_count, curated=curated)
     outputs.update(archive.index_outputs())  # after the pages: their workers count the months of an index rebuilt
-    outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}))
+    outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, config.taxonomy))
     return {**outputs, **audit, **pages}
 
 

@@ -127,7 +127,7 @@ def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, .
         papers = list(read_month(path, raw).values())
         summary = month_summary(papers)
         outputs = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy)
-    return changed_outputs(outputs), freshness.month_digest(raw), summary
+    return changed_outputs(outputs), freshness.month_digest(raw, taxonomy), summary
 
 
 def all_month_outputs(articles: Path, archive: Archive, months: list[str],
@@ -172,7 +172,7 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs.update(orphans)
     # A rendered or removed month changes the counts and newest papers on the domains' front pages, as does a new
     # renderer even when no month is left to render.
-    stale = domain_pages_stale(articles, config.taxonomy) or freshness.renderer_changed(archive.data_dir)
+    stale = domain_pages_stale(articles, config.taxonomy) or freshness.renderer_changed(archive.data_dir, config.taxonomy)
     if months or orphans or stale:
         outputs.update(front_outputs(articles, archive, config.taxonomy))
     outputs[layout.archive_index] = listing.archive_index(live_index, config.taxonomy, rejected_count)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
 from ..layout import RENDERED_NAME, month_path
+from ..taxonomy import Domain
 from .archive import SCHEMA, dump_json, read_json
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -52,14 +54,22 @@ def source_digest(root: Path) -> str:
 
 
 @lru_cache(maxsize=1)
-def renderer_digest() -> str:
+def source_identity() -> str:
     """Return the digest of the code, templates and libraries this checkout renders with."""
     return source_digest(PACKAGE.parent)
 
 
-def month_digest(data: bytes) -> str:
+@lru_cache(maxsize=4)
+def renderer_digest(taxonomy: tuple[Domain, ...] = ()) -> str:
+    """Return the identity of what every page is rendered with: the sources, and the taxonomy config.yaml gives
+    (each domain's slug, name and description appear on month and domain pages; its terms only tag papers)."""
+    shown = [[domain.slug, domain.name, domain.description] for domain in taxonomy]
+    return hashlib.sha256((source_identity() + json.dumps(shown, ensure_ascii=False)).encode()).hexdigest()
+
+
+def month_digest(data: bytes, taxonomy: tuple[Domain, ...] = ()) -> str:
     """Return the digest of one month's data file as rendered by the current renderer."""
-    digest = hashlib.sha256(renderer_digest().encode())
+    digest = hashlib.sha256(renderer_digest(taxonomy).encode())
     digest.update(data.replace(b"\r\n", b"\n"))  # not prefixed by concatenation: that copied every month once more
     return digest.hexdigest()[:32]
 
@@ -71,19 +81,21 @@ def load_rendered(data_dir: Path) -> tuple[str, dict[str, str]]:
     return recorded.get("renderer", ""), recorded.get("months", {})
 
 
-def renderer_changed(data_dir: Path) -> bool:
-    """True when the renderer or its templates changed since the pages were last brought up to date (or it is unknown)."""
-    return load_rendered(data_dir)[0] != renderer_digest()
+def renderer_changed(data_dir: Path, taxonomy: tuple[Domain, ...] = ()) -> bool:
+    """True when the renderer, its templates or the taxonomy changed since the pages were last brought up to date (or
+    it is unknown)."""
+    return load_rendered(data_dir)[0] != renderer_digest(taxonomy)
 
 
-def rendered_output(data_dir: Path, digests: dict[str, str]) -> dict[Path, str]:
+def rendered_output(data_dir: Path, digests: dict[str, str], taxonomy: tuple[Domain, ...] = ()) -> dict[Path, str]:
     """Return the file that records the digests the pages now reflect, and the renderer they were all rendered with."""
     months = dict(sorted(digests.items()))
-    return {data_dir / RENDERED_NAME: dump_json({"months": months, "renderer": renderer_digest(), "schema": SCHEMA})}
+    record = {"months": months, "renderer": renderer_digest(taxonomy), "schema": SCHEMA}
+    return {data_dir / RENDERED_NAME: dump_json(record)}
 
 
 def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: list[str], changed: set[str],
-                     full: bool, force: bool) -> tuple[list[str], dict[str, str]]:
+                     full: bool, force: bool, taxonomy: tuple[Domain, ...] = ()) -> tuple[list[str], dict[str, str]]:
     """Return the months to render and the digests known so far.
 
     After a renderer or template change, or with `force`, every month is rendered, without reading any file here:
@@ -97,15 +109,15 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
         path = month_path(data_dir, month)
         text = data_texts.get(path)
         data = text.encode("utf-8", "surrogatepass") if text is not None else path.read_bytes()  # the write refuses surrogates
-        digests[month] = month_digest(data)
-    if force or recorded_renderer != renderer_digest():
+        digests[month] = month_digest(data, taxonomy)
+    if force or recorded_renderer != renderer_digest(taxonomy):
         return list(live), {month: digests[month] for month in changed_live}
     if not full:
         return changed_live, digests
     render = []
     for month in live:
         if month not in changed:
-            digests[month] = month_digest(month_path(data_dir, month).read_bytes())
+            digests[month] = month_digest(month_path(data_dir, month).read_bytes(), taxonomy)
         if month in changed or digests[month] != recorded.get(month) or not (data_dir.parent / f"{month}.md").exists():
             render.append(month)
     return render, digests

@@ -77,6 +77,6 @@ def test_validate_finds_a_stale_month_page_and_a_renderer_change(fake_arxiv, tmp
     assert update.stale_outputs(project) == [page]  # a hand edit (or a page an older renderer wrote) is caught
     page.unlink()
     assert update.main(["--root", str(project), "--no-fetch"]) == 0
-    monkeypatch.setattr(freshness, "renderer_digest", lambda: "any change under scripts/ or templates/")
+    monkeypatch.setattr(freshness, "renderer_digest", lambda taxonomy=(): "any change under scripts/ or templates/")
     stale = {path.relative_to(project).as_posix() for path in update.stale_outputs(project)}
     assert stale == {"articles/data/rendered.json"}  # same pages, but the record of what rendered them is stale

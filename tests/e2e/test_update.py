@@ -298,7 +298,7 @@ def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fak
     assert "Part Zero" in (project / "articles" / "2025-03.md").read_text()
     rendered.clear()
     freshness.renderer_digest.cache_clear()
-    monkeypatch.setattr(freshness, "renderer_digest", lambda: "a changed template")
+    monkeypatch.setattr(freshness, "renderer_digest", lambda taxonomy=(): "a changed template")
     assert run_update(project, "--no-fetch") == 0
     assert sorted(rendered) == ["2025-03", "2025-04", "2025-05"]
     rendered.clear()  # the digests taken while rendering match the files: nothing to do next time
@@ -315,7 +315,7 @@ def test_an_update_after_a_renderer_change_renders_every_month(fake_arxiv, proje
     real = render.month_pages
     monkeypatch.setattr(render, "month_pages", lambda month, *rest: rendered.append(month) or real(month, *rest))
     freshness.renderer_digest.cache_clear()
-    monkeypatch.setattr(freshness, "renderer_digest", lambda: "a changed template")
+    monkeypatch.setattr(freshness, "renderer_digest", lambda taxonomy=(): "a changed template")
     with caplog.at_level("INFO"):
         assert run_update(project) == 0
     assert sorted(rendered) == ["2025-03", "2025-04", "2025-05"]
@@ -324,6 +324,19 @@ def test_an_update_after_a_renderer_change_renders_every_month(fake_arxiv, proje
     assert recorded["renderer"] == "a changed template" and sorted(recorded["months"]) == ["2025-03", "2025-04", "2025-05"]
     rendered.clear()
     assert run_update(project) == 0 and rendered == []
+
+
+def test_renaming_a_domain_in_the_config_rerenders_every_page_that_shows_it(fake_arxiv, project):
+    fake_arxiv.papers = make_papers(120)
+    assert run_update(project, "--since", "2025-01-01") == 0
+    config = project / "config.yaml"
+    config.write_text(config.read_text().replace("name: Jailbreaks", "name: Jailbreak attacks"))
+    assert run_update(project, "--no-fetch") == 0
+    pages = [path for path in (project / "articles").rglob("*.md") if "Jailbreaks" in path.read_text()]
+    assert pages == []  # the domain's front page, its month pages and the archive front page all follow the config
+    assert "Jailbreak attacks" in (project / "articles" / "domains" / "jailbreak.md").read_text()
+    before = snapshot(project)
+    assert run_update(project, "--no-fetch") == 0 and snapshot(project) == before  # and then settle
 
 
 def test_parallel_month_rendering_matches_serial(fake_arxiv, tmp_path, monkeypatch):
