@@ -180,7 +180,7 @@ ITERATE {call.type$}
 """
 
 
-@pytest.mark.skipif(shutil.which("bibtex") is None, reason="BibTeX is not installed")
+@pytest.mark.skipif(shutil.which("bibtex") is None, reason="BibTeX is not installed (apt-get install texlive-binaries; .ci/run does it)")
 def test_bibtex_itself_reads_every_entry_without_errors(tmp_path):
     papers = [
         make_paper(),
