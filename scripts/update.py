@@ -32,7 +32,6 @@ from .taxonomy import slugs
 
 log = logging.getLogger("update")
 PAPER_FIELDS = tuple(item.name for item in fields(Paper))
-PENDING_NAME = "pending.json"
 
 
 @dataclass
@@ -139,7 +138,8 @@ def rescore(paper: Paper, rules: RelevanceRules | None) -> Paper:
     """Recompute an archived paper's score and tags from its (possibly new) text."""
     if rules is None:
         return paper
-    return paper.with_changes(score=relevance.score(paper, rules), tags=relevance.assign_tags(paper, rules))
+    decision = relevance.decide(paper, rules)  # once: score and tags come from the same scoring
+    return paper.with_changes(score=decision.score, tags=decision.tags)
 
 
 def merge_archive(archive: Archive, other_dir: Path, report: Report, overrides: Overrides,

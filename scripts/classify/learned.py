@@ -36,9 +36,6 @@ class LinearModel:
     def margins(self, features: Features) -> list[float]:
         """Return each class's linear score. The sums run in C: the weight rows of the paper's features are
         transposed into one column per class and multiplied by the feature values with operator.mul."""
-        if self.flat:
-            weights = map(self.flat.get, features, itertools.repeat(0.0))
-            return [self.bias[0] + sum(map(operator.mul, weights, features.values()))]
         known = [(row, value) for name, value in features.items() if (row := self.weights.get(name)) is not None]
         if not known:
             return list(self.bias)
@@ -55,10 +52,6 @@ class LearnedModel:
     relevance: LinearModel
     domains: LinearModel
     source: str
-
-    def probability(self, features: Features) -> float:
-        """Return the probability that a paper is on-topic."""
-        return sigmoid(self.relevance.margins(features)[0])
 
     def judge(self, features: Features) -> tuple[float, list[tuple[float, str]]]:
         """Return the on-topic probability and each feature's contribution to it (see `evidence`)."""

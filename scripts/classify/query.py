@@ -3,8 +3,8 @@
 arXiv's semantics as scripts/ingest/fetch.py builds the query: every `all_of` group must match (AND), any term of a
 group will do (OR), and a paper matching any `exclude` term is dropped (ANDNOT). A term matches in any of the
 configured fields (ti: title, abs: abstract), case-insensitively, as whole words: arXiv splits text at spaces and
-punctuation, so the quoted phrase "red-teaming" is the words `red teaming` in a row. No stemming is assumed (the
-query lists plural forms itself), so the count of lost papers is an upper bound. Categories (`cat:`) and the
+punctuation, so the quoted phrase "red-teaming" is the words `red teaming` in a row. Plurals are folded as
+Lucene's minimal English stemmer folds them (an assumption about arXiv's index, not checked against it). Categories (`cat:`) and the
 submission window are not checked here: the corpus records no categories.
 """
 
@@ -50,13 +50,15 @@ def stemmed(text: str) -> list[str]:
 
 
 def plural_stem(word: str) -> str:
-    """Strip an English plural ending (the minimal stemmer of Lucene's English analysis)."""
-    if len(word) < 4 or word[-1] != "s" or word[-2] in "us":
+    """Strip an English plural ending as Lucene's EnglishMinimalStemmer does: -ies to -y (not after a or e), -s off,
+    except after u or s and in -aes, -ees, -ies, -oes; words under three letters are left alone."""
+    if len(word) < 3 or word[-1] != "s" or word[-2] in "us":
         return word
-    if word.endswith("ies") and word[-4] not in "ae":
-        return word[:-3] + "y"
-    if word.endswith("es") and word[-3] not in "aeo":
-        return word[:-1]
+    if word[-2] == "e":
+        if len(word) > 3 and word[-3] == "i" and word[-4] not in "ae":
+            return word[:-3] + "y"
+        if word[-3] in "iaoe":
+            return word
     return word[:-1]
 
 

@@ -42,8 +42,9 @@ def test_only_the_configured_fields_are_searched():
 
 
 @pytest.mark.parametrize("word,stem", [("models", "model"), ("policies", "policy"), ("status", "status"),
-                                       ("class", "class"), ("agents", "agent"), ("llms", "llm"), ("gas", "gas"),
-                                       ("analyses", "analyse")])
+                                       ("class", "class"), ("agents", "agent"), ("llms", "llm"), ("gas", "ga"),
+                                       ("analyses", "analyse"), ("goes", "goes"), ("agrees", "agrees"),
+                                       ("toes", "toes"), ("plays", "play"), ("is", "is")])  # as Lucene's minimal stemmer
 def test_plural_stem(word, stem):
     assert plural_stem(word) == stem
 
