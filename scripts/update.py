@@ -7,7 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -20,7 +20,7 @@ from .curated.entries import Collections
 from .errors import ListError
 from .ingest import links
 from .layout import Layout
-from .paper import Paper, Record
+from .paper import RECORD_FIELDS, Paper, Record
 from .render import build
 from .render.markdown import cell
 from .render.markers import find_block
@@ -31,7 +31,7 @@ from .store.lock import exclusive
 from .taxonomy import slugs
 
 log = logging.getLogger("update")
-PAPER_FIELDS = tuple(item.name for item in fields(Paper))
+PAPER_FIELDS = (*RECORD_FIELDS, "extra")  # every field of a Paper
 
 
 @dataclass

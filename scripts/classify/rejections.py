@@ -109,7 +109,7 @@ def rejected_json(data: Record) -> str:
 
 
 def page_row(entry: Record) -> dict[str, str]:
-    """Return the escaped cells of one candidate's table row; the link is rebuilt from the checked ID."""
+    """Return the escaped pieces of one candidate's list item; the link is rebuilt from the checked ID."""
     paper_id = split_version(entry["id"])[0]
     return {
         "date": cell(entry["date"][:16].replace("T", " ")),
@@ -132,4 +132,4 @@ def runs(rows: list[dict[str, str]]) -> list[tuple[str, list[dict[str, str]]]]:
 def rejected_page(data: Record, threshold: float) -> str:
     """Render articles/rejected.md: the recorded candidates by run, each with the override line that promotes it."""
     rows = [page_row(entry) for entry in data.get("candidates", [])]
-    return render("rejected.md.j2", runs=runs(rows), total=len(rows), threshold=f"{threshold:g}")
+    return render("rejected.md.j2", runs=runs(rows), total=len(rows), threshold=f"{threshold:g}", days=RECENT_DAYS)

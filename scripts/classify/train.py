@@ -22,7 +22,7 @@ from typing import Any
 
 from ..config import parse_relevance
 from ..errors import ConfigError, ListError
-from ..evaluate import load_labels, paper_from_record
+from ..evaluate import load_corpus, load_labels
 from ..paper import Paper
 from ..store.archive import read_month
 from ..taxonomy import parse_taxonomy
@@ -57,11 +57,9 @@ class Example:
 
 def load_papers(folder: Path) -> dict[str, Paper]:
     """Read the label shards' arXiv metadata (id, title, summary, published) into Papers."""
-    papers = {}
-    for path in sorted(folder.glob(PAPERS_GLOB)):
-        for index, record in enumerate(json.loads(path.read_text(encoding="utf-8"))):
-            paper = paper_from_record(record, f"{path}: record {index}")
-            papers[paper.id] = paper
+    papers: dict[str, Paper] = {}
+    for path in sorted(folder.glob(PAPERS_GLOB)):  # each shard read as evaluate reads a corpus: errors name the file
+        papers.update((paper.id, paper) for paper in load_corpus(path))
     return papers
 
 
@@ -167,7 +165,8 @@ def model_from(data: dict[str, Any], source: str) -> LearnedModel:
 
 
 def model_text(data: dict[str, Any]) -> str:
-    """Serialise the model the way every data file is stored: sorted, indented, one trailing newline."""
+    """Serialise the model sorted, one trailing newline, indented by one space (not two, as the archive is: it keeps
+    the committed model small)."""
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 

@@ -1,4 +1,4 @@
-"""Make untrusted paper text safe inside one GFM table cell."""
+"""Make untrusted paper text safe on GitHub: inside a list item or a curated table cell, and as <details> text."""
 
 from __future__ import annotations
 
@@ -58,7 +58,7 @@ def joined_if_plain(texts: list[str]) -> str | None:
 
 
 def plain(text: str) -> str:
-    """Collapse whitespace (newlines end a table) and drop invisible and control characters."""
+    """Collapse whitespace (a newline ends a list item or a table row) and drop invisible and control characters."""
     return text if is_plain(text) else " ".join(INVISIBLE.sub(" ", text).split())
 
 
@@ -72,7 +72,7 @@ def shorten(text: str, limit: int) -> str:
 
 
 def cell(text: str, limit: int = 0) -> str:
-    """Return text escaped for a GFM table cell: no HTML, no links, no math, no cell breaks."""
+    """Return text escaped for one line of Markdown (a list item or a table cell): no HTML, links, math or breaks."""
     if limit and len(text) > limit + 16:
         # plain() of a prefix is a prefix of plain() of the whole, so a long abstract is cleaned only as far as shown.
         head = plain(text[: limit + 16])

@@ -7,6 +7,7 @@ from html import escape
 
 from ..paper import Paper
 from ..render.bibtex import render_entry
+from ..text_policy import INVISIBLE
 
 # Only web links become code links: a record's code URL is arXiv-supplied text, and a javascript: URL would run.
 WEB_URL = re.compile(r"^https?://[^\s\"'<>]+$")
@@ -19,8 +20,9 @@ PAGE = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{id}<
 
 
 def one_line(text: str) -> str:
-    """Return text on one line, runs of whitespace folded to one space."""
-    return LINE_BREAKS.sub(" ", text).strip()
+    """Return text on one line: the characters the one character policy blanks out of paper text (controls, bidi,
+    zero-width) and runs of whitespace folded to one space, as on the Markdown pages."""
+    return LINE_BREAKS.sub(" ", INVISIBLE.sub(" ", text)).strip()
 
 
 def code_url(paper: Paper) -> str:
@@ -51,5 +53,5 @@ def paper_page(paper: Paper) -> str:
     extras += [f'<span data-pagefind-filter="{key}">{escape(value)}</span>' for key, value in filter_values(paper)]
     extras.append(f'<span data-pagefind-sort="date">{escape(paper.published)}</span>')
     return PAGE.format(id=escape(paper.id), title=escape(one_line(paper.title)),
-                       authors=escape(", ".join(map(one_line, paper.authors))), summary=escape(paper.summary),
+                       authors=escape(", ".join(map(one_line, paper.authors))), summary=escape(one_line(paper.summary)),
                        extras="".join(extras))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import json
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +15,7 @@ import msgspec
 
 from ..errors import ArchiveError
 from ..layout import INDEX_NAME, STATE_NAME, month_path
-from ..paper import REQUIRED_KEYS, Paper, Record
+from ..paper import RECORD_FIELDS, REQUIRED_KEYS, Paper, Record
 from .files import check_encodable
 
 SCHEMA = 1
@@ -113,7 +113,6 @@ class StoredMonth(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 
 STORED_MONTH = msgspec.json.Decoder(StoredMonth)
-PAPER_FIELDS = tuple(name for name in Paper.__dataclass_fields__ if name != "extra")
 
 
 def read_month(path: Path, raw: bytes | None = None) -> dict[str, Paper]:
@@ -133,7 +132,7 @@ def read_month(path: Path, raw: bytes | None = None) -> dict[str, Paper]:
 def stored_papers(records: list[StoredRecord]) -> dict[str, Paper]:
     """Return Papers, by ID, of records msgspec has checked (filled directly, as Paper.from_dict fills stored ones)."""
     papers: dict[str, Paper] = {}
-    new, fields = object.__new__, PAPER_FIELDS
+    new, fields = object.__new__, RECORD_FIELDS
     for record in records:
         paper = new(Paper)
         values = paper.__dict__
@@ -179,14 +178,7 @@ def file_summary(path: Path) -> dict[str, Any]:
     """Return the index entry of one month file, its records checked but no Paper built."""
     with collector_paused():
         records = checked_records(path, read_json(path))
-    tags: dict[str, int] = {}
-    primary: dict[str, int] = {}
-    for record in records:
-        for tag in record["tags"]:
-            tags[tag] = tags.get(tag, 0) + 1
-        if record["tags"]:
-            primary[record["tags"][0]] = primary.get(record["tags"][0], 0) + 1
-    return {"count": len(records), "primary": dict(sorted(primary.items())), "tags": dict(sorted(tags.items()))}
+    return tag_summary([record["tags"] for record in records])
 
 
 RECORD_TYPES = {"id": str, "version": int, "title": str, "authors": list, "published": str, "updated": str,
@@ -209,14 +201,19 @@ def record_problem(record: Record, month: str) -> str:
 
 def month_summary(papers: Collection[Paper]) -> Summary:
     """Return the index entry of one month: paper count, count per tag, and count per primary (first) tag."""
+    return tag_summary([paper.tags for paper in papers])
+
+
+def tag_summary(tag_lists: Sequence[Sequence[str]]) -> Summary:
+    """Return the index entry of a month whose papers carry these tag lists (primary domain first)."""
     tags: dict[str, int] = {}
     primary: dict[str, int] = {}
-    for paper in papers:
-        for tag in paper.tags:
+    for paper_tags in tag_lists:
+        for tag in paper_tags:
             tags[tag] = tags.get(tag, 0) + 1
-        if paper.tags:
-            primary[paper.tags[0]] = primary.get(paper.tags[0], 0) + 1
-    return {"count": len(papers), "primary": dict(sorted(primary.items())), "tags": dict(sorted(tags.items()))}
+        if paper_tags:
+            primary[paper_tags[0]] = primary.get(paper_tags[0], 0) + 1
+    return {"count": len(tag_lists), "primary": dict(sorted(primary.items())), "tags": dict(sorted(tags.items()))}
 
 
 def adjust_summary(entry: Summary, removed: Paper | None, added: Paper | None) -> Summary:
