@@ -134,22 +134,55 @@ def usual_author_cell(authors: tuple[str, ...]) -> str:
     return shown + (" et al." if len(authors) > SHOWN_AUTHORS else "") if shown else "-"
 
 
+def item_text(row: Row, tags: str | None = None) -> str:
+    """Return one paper's list item, date first (with `tags` in place of the row's when given); every piece arrives
+    escaped, the abstract as HTML text: inside <details> it is raw HTML, so a paper's text can open no tag and no link."""
+    venue = f" *{row.venue}*" if row.venue else ""
+    code = f" · [Code]({row.code})" if row.code else ""
+    return (f"- {row.date} · [**{row.title}**]({row.url}){venue}\\\n  {row.tags if tags is None else tags} · "
+            f"{row.authors}{code}\n  <details><summary>Abstract</summary>{row.summary}</details>\n")
+
+
+class Item(NamedTuple):
+    """One paper's list item as rendered, and the bytes it counts toward a page's budget."""
+
+    text: str
+    size: int
+
+
+def utf8_size(text: str) -> int:
+    """Return the bytes text takes in UTF-8 (without encoding it when it is ASCII)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 def row_size(row: Row) -> int:
     """Estimate the bytes one rendered row takes."""
-    return len("".join(row).encode("utf-8")) + ROW_OVERHEAD
+    return utf8_size("".join(row)) + ROW_OVERHEAD
 
 
-def chunk_rows(rows: list[Row], budget: int = PAGE_BUDGET) -> list[list[Row]]:
-    """Split rows into pages whose rows fit the byte budget (at least one row a page)."""
-    pages: list[list[Row]] = [[]]
+def paper_item(row: Row, tags: str | None = None) -> Item:
+    """Return a row's list item and its size (with `tags` in place of the row's when given), rendered once for every
+    page it appears on."""
+    if tags is None:
+        return Item(item_text(row), row_size(row))
+    return Item(item_text(row, tags), row_size(row) - utf8_size(row.tags) + utf8_size(tags))
+
+
+def papers_list(items: Sequence[Item]) -> str:
+    """Return the list of the items, as a page shows it."""
+    return "".join([item.text for item in items]).strip()
+
+
+def chunk_items(items: list[Item], budget: int = PAGE_BUDGET) -> list[list[Item]]:
+    """Split items into pages whose items fit the byte budget (at least one item a page)."""
+    pages: list[list[Item]] = [[]]
     used = 0
-    for row in rows:
-        size = row_size(row)
-        if pages[-1] and used + size > budget:
+    for item in items:
+        if pages[-1] and used + item.size > budget:
             pages.append([])
             used = 0
-        pages[-1].append(row)
-        used += size
+        pages[-1].append(item)
+        used += item.size
     return pages
 
 
@@ -158,15 +191,17 @@ def page_name(month: str, number: int) -> str:
     return f"{month}.md" if number == 1 else f"{month}-p{number}.md"
 
 
-def month_pages(month: str, papers: list[Paper], tag_counts: dict[str, int]) -> dict[str, str]:
-    """Render a month's papers (newest first) into one or more pages, keyed by file name."""
-    pages = chunk_rows(paper_rows(papers))
+def month_pages(month: str, papers: list[Paper], tag_counts: dict[str, int],
+                rows: list[Row] | None = None) -> dict[str, str]:
+    """Render a month's papers (newest first; `rows` their paper_rows when already made) into one or more pages, keyed
+    by file name."""
+    pages = chunk_items([paper_item(row) for row in (paper_rows(papers) if rows is None else rows)])
     links = {tag: tag_link(tag, f"{DOMAINS_DIR}/") for tag in tag_counts}
     names = [page_name(month, number) for number in range(1, len(pages) + 1)]
     return {
-        name: render("month.md.j2", month=month, rows=rows, number=number, names=names,
+        name: render("month.md.j2", month=month, papers=papers_list(items), number=number, names=names,
                      total=len(papers), tag_counts=tag_counts, links=links, bib=f"{month}.bib")
-        for number, (name, rows) in enumerate(zip(names, pages, strict=True), start=1)
+        for number, (name, items) in enumerate(zip(names, pages, strict=True), start=1)
     }
 
 
@@ -188,8 +223,8 @@ def latest_block(papers: list[Paper], total: int, counts: list[tuple[Domain, int
     """
     prefix = f"articles/{DOMAINS_DIR}/"
     rows = [paper_row(paper, prefix)._replace(url=f"{paper.url}v{paper.version}") for paper in papers]
-    return align_tables(render("latest_papers.md.j2", rows=rows, total=total,
-                               domains=domain_links(counts or [], prefix)))
+    return align_tables(render("latest_papers.md.j2", papers=papers_list([paper_item(row) for row in rows]),
+                               shown=len(rows), total=total, domains=domain_links(counts or [], prefix)))
 
 
 def archive_index(index: dict[str, Summary], taxonomy: tuple[Domain, ...], rejected_count: int) -> str:

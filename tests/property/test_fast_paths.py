@@ -152,6 +152,33 @@ def test_the_month_shortcut_is_taken_for_clean_texts_only():
         assert render.text_cells(texts, 240) is None, texts
 
 
+# The macro every page rendered its list with before each item was rendered once, in Python (templates/_papers.md.j2).
+PAPERS_MACRO = """\
+{% macro papers_list(rows) -%}
+{% for row in rows %}
+- {{ row.date }} · [**{{ row.title }}**]({{ row.url }}){% if row.venue %} *{{ row.venue }}*{% endif %}\\
+  {{ row.tags }} · {{ row.authors }}{% if row.code %} · [Code]({{ row.code }}){% endif %}
+
+  <details><summary>Abstract</summary>{{ row.summary }}</details>
+{% endfor %}
+{%- endmacro %}
+{{ papers_list(rows) | trim }}"""
+
+
+PIECE_TEXT = TEXT.map(lambda text: text.replace("\ud800", ""))  # a row's pieces are encodable: row_size encodes them
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(*[st.one_of(PIECE_TEXT, st.just(""))] * 8).map(lambda fields: render.Row(*fields)),
+                max_size=4), PIECE_TEXT)
+def test_list_items_rendered_once_equal_the_template_macro(rows, tags):
+    expected = render.markdown_environment(render.TEMPLATES).from_string(PAPERS_MACRO).render(rows=rows)
+    assert render.papers_list([render.paper_item(row) for row in rows]) == expected
+    for row in rows:
+        assert render.paper_item(row, tags) == render.paper_item(row._replace(tags=tags))
+        assert render.paper_item(row).size == len("".join(row).encode("utf-8")) + render.ROW_OVERHEAD
+
+
 def month_papers(titles: list[str], names: list[tuple[str, ...]], ids: list[str]) -> list[Paper]:
     """Return papers of one month with the given titles, authors and IDs (abstracts taken from the titles)."""
     return [Paper(id=identifier, version=1, title=title, authors=authors, published="2025-05-01T00:00:00Z",
