@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -76,6 +76,7 @@ def tag_link(tag: str, domains: str) -> str:
     return f"[`{tag}`]({domains}{tag}.md)" if SLUG.match(tag) else "`" + (plain(tag).replace("`", "'") or "?") + "`"
 
 
+@lru_cache(maxsize=4096)  # a month's papers share a few combinations of tags
 def tag_links(tags: tuple[str, ...], domains: str) -> str:
     """Return the links of a paper's tags, or 'untagged'."""
     return " ".join(tag_link(tag, domains) for tag in tags) if tags else "untagged"
@@ -160,12 +161,12 @@ def row_size(row: Row) -> int:
     return utf8_size("".join(row)) + ROW_OVERHEAD
 
 
-def paper_item(row: Row, tags: str | None = None) -> Item:
-    """Return a row's list item and its size (with `tags` in place of the row's when given), rendered once for every
-    page it appears on."""
+def paper_item(row: Row, tags: str | None = None, size: int = 0) -> Item:
+    """Return a row's list item and its size (with `tags` in place of the row's when given; `size` the row's when
+    already measured), rendered once for every page it appears on."""
     if tags is None:
-        return Item(item_text(row), row_size(row))
-    return Item(item_text(row, tags), row_size(row) - utf8_size(row.tags) + utf8_size(tags))
+        return Item(item_text(row), size or row_size(row))
+    return Item(item_text(row, tags), (size or row_size(row)) - utf8_size(row.tags) + utf8_size(tags))
 
 
 def papers_list(items: Sequence[Item]) -> str:
@@ -192,10 +193,10 @@ def page_name(month: str, number: int) -> str:
 
 
 def month_pages(month: str, papers: list[Paper], tag_counts: dict[str, int],
-                rows: list[Row] | None = None) -> dict[str, str]:
-    """Render a month's papers (newest first; `rows` their paper_rows when already made) into one or more pages, keyed
-    by file name."""
-    pages = chunk_items([paper_item(row) for row in (paper_rows(papers) if rows is None else rows)])
+                items: list[Item] | None = None) -> dict[str, str]:
+    """Render a month's papers (newest first; `items` their list items when already made) into one or more pages,
+    keyed by file name."""
+    pages = chunk_items([paper_item(row) for row in paper_rows(papers)] if items is None else items)
     links = {tag: tag_link(tag, f"{DOMAINS_DIR}/") for tag in tag_counts}
     names = [page_name(month, number) for number in range(1, len(pages) + 1)]
     return {

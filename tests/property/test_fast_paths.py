@@ -20,7 +20,7 @@ from scripts.errors import ArchiveError
 from scripts.paper import Paper
 from scripts.render import bibtex
 from scripts.render import listing as render
-from scripts.render.markdown import ESCAPES, plain, shorten
+from scripts.render.markdown import ESCAPES, html_text, plain, shorten
 from scripts.store.archive import dump_json, read_json, read_month, record_problem
 
 # Characters that exercise every branch: spaces and breaks to collapse, specials to escape, invisible characters,
@@ -44,6 +44,14 @@ def reference_cell(text: str, limit: int = 0) -> str:
 @given(TEXT, st.sampled_from([0, 3, 20, 60, 120, 240]))
 def test_cell_equals_its_definition(text, limit):
     assert render.cell(text, limit) == reference_cell(text, limit)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT, st.sampled_from([0, 3, 20, 60, 120, 300]))
+def test_abstract_excerpt_cleaned_as_far_as_shown_equals_its_definition(text, limit):
+    cleaned = plain(text)
+    expected = (shorten(cleaned, limit) if limit else cleaned).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert html_text(text, limit) == expected
 
 
 @settings(max_examples=400, deadline=None)
