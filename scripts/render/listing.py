@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import jinja2
 
 from ..taxonomy import SLUG, Domain
-from .markdown import SPECIALS, align_tables, cell, contains_any, escape, html_text, is_plain, joined_if_plain, plain, shorten
+from .markdown import AUTOLINK_HINTS, SPECIALS, align_tables, cell, contains_any, escape, html_text, is_plain, joined_if_plain, plain, shorten
 
 if TYPE_CHECKING:
     from ..paper import Paper
@@ -112,9 +112,11 @@ def paper_rows(papers: list[Paper], domains: str = f"{DOMAINS_DIR}/") -> list[Ro
 
 
 def unescaped(texts: list[str]) -> bool:
-    """True when cell() would change none of the texts but to shorten them: plain, and no Markdown or HTML special."""
+    """True when cell() would change none of the texts but to shorten them: plain, no Markdown or HTML special, and
+    nothing GitHub would autolink."""
     joined = joined_if_plain(texts)
-    return joined is not None and not contains_any(joined, SPECIALS)
+    return joined is not None and not contains_any(joined, SPECIALS) and not any(
+        hint in joined for hint in AUTOLINK_HINTS)
 
 
 def text_cells(texts: list[str], limit: int) -> list[str] | None:
