@@ -68,9 +68,11 @@ def month_outputs(articles: Path, month: str, papers: list[Paper], tag_counts: d
                   taxonomy: tuple[Domain, ...] = ()) -> dict[Path, str | None]:
     """Return a month's pages and its domain pages, plus None for pages left over from when the month was longer
     (or existed)."""
-    pages = listing.month_pages(month, papers, tag_counts) if papers else {}
+    rows = listing.paper_rows(papers)  # once, for the month's pages and its domain pages
+    items = [listing.paper_item(row) for row in rows]
+    pages = listing.month_pages(month, papers, tag_counts, items) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
-    outputs.update(month_domain_outputs(articles, month, papers, taxonomy))
+    outputs.update(month_domain_outputs(articles, month, papers, taxonomy, rows, [item.size for item in items]))
     outputs[articles / f"{month}.bib"] = bibtex.render_bibtex(papers) if papers else None
     if articles.is_dir():
         for path in articles.iterdir():

@@ -14,7 +14,7 @@ from ..layout import month_path
 from ..paper import Paper
 from ..store.archive import Archive, read_month, sort_newest_first
 from ..taxonomy import Domain
-from .listing import DOMAINS_DIR, Row, chunk_rows, page_name, paper_row, render
+from .listing import DOMAINS_DIR, Item, Row, chunk_items, page_name, paper_item, paper_row, paper_rows, papers_list, render, row_size, tag_links
 from .markdown import cell
 
 NEWEST = 20  # papers on a domain's front page, from its newest month
@@ -28,28 +28,44 @@ def month_counts(index: dict[str, dict[str, Any]], slug: str) -> dict[str, int]:
             if index[month]["tags"].get(slug)}
 
 
-def domain_month_pages(domain: Domain, month: str, rows: list[Row]) -> dict[str, str]:
-    """Render one domain's rows of one month (newest first) into pages keyed by file name."""
-    pages = chunk_rows(rows)
+def domain_month_pages(domain: Domain, month: str, items: list[Item]) -> dict[str, str]:
+    """Render one domain's list items of one month (newest first) into pages keyed by file name."""
+    pages = chunk_items(items)
     names = [page_name(f"{domain.slug}-{month}", number) for number in range(1, len(pages) + 1)]
     return {
-        name: render("domain_month.md.j2", slug=domain.slug, name=cell(domain.name), month=month, rows=page_rows,
-                     number=number, names=names, total=len(rows))
-        for number, (name, page_rows) in enumerate(zip(names, pages, strict=True), start=1)
+        name: render("domain_month.md.j2", slug=domain.slug, name=cell(domain.name), month=month,
+                     papers=papers_list(page_items), number=number, names=names, total=len(items))
+        for number, (name, page_items) in enumerate(zip(names, pages, strict=True), start=1)
     }
 
 
-def month_domain_outputs(articles: Path, month: str, papers: list[Paper],
-                         taxonomy: tuple[Domain, ...]) -> dict[Path, str | None]:
-    """Return every domain's pages of one month (papers newest first), plus None for its pages of that month left over
-    from when the month held more (or any) papers of the domain."""
+def domain_items(papers: list[Paper], rows: list[Row], sizes: list[int], taxonomy: tuple[Domain, ...]
+                 ) -> dict[str, list[Item]]:
+    """Return each domain's list items of a month's papers (tags linking within the domains' folder; `sizes` those of
+    the rows), in taxonomy and paper order; each paper's item is rendered once for all its domains."""
+    tagged: dict[str, list[Item]] = {domain.slug: [] for domain in taxonomy}
+    for paper, row, size in zip(papers, rows, sizes, strict=True):
+        lists = [tagged[tag] for tag in dict.fromkeys(paper.tags) if tag in tagged]
+        if lists:
+            item = paper_item(row, tag_links(paper.tags, ""), size)
+            for items in lists:
+                items.append(item)
+    return tagged
+
+
+def month_domain_outputs(articles: Path, month: str, papers: list[Paper], taxonomy: tuple[Domain, ...],
+                         rows: list[Row] | None = None, sizes: list[int] | None = None) -> dict[Path, str | None]:
+    """Return every domain's pages of one month (papers newest first; `rows` their paper_rows and `sizes` their sizes
+    when already made), plus None for its pages of that month left over from when the month held more (or any) papers
+    of the domain."""
     folder = articles / DOMAINS_DIR
     outputs: dict[Path, str | None] = {}
-    rows = {paper.id: paper_row(paper, "") for paper in papers if paper.tags}  # once, for each of its domains
+    rows = paper_rows(papers) if rows is None else rows
+    tagged = domain_items(papers, rows, [row_size(row) for row in rows] if sizes is None else sizes, taxonomy)
     for domain in taxonomy:
-        tagged = [rows[paper.id] for paper in papers if domain.slug in paper.tags]
-        if tagged:
-            outputs.update({folder / name: text for name, text in domain_month_pages(domain, month, tagged).items()})
+        if tagged[domain.slug]:
+            outputs.update({folder / name: text
+                            for name, text in domain_month_pages(domain, month, tagged[domain.slug]).items()})
     if folder.is_dir():
         outputs.update({path: None for path in folder.glob(f"*-{month}*.md")
                         if (match := MONTH_PAGE.match(path.name)) and match[2] == month and path not in outputs})
@@ -68,7 +84,8 @@ def newest_papers(archive: Archive, month: str, slug: str, read: dict[str, list[
 def front_page(domain: Domain, counts: dict[str, int], newest: list[Paper]) -> str:
     """Render a domain's front page: description, count, a link to each month's page, its newest papers."""
     return render("domain.md.j2", slug=domain.slug, name=cell(domain.name), description=cell(domain.description),
-                  total=sum(counts.values()), counts=counts, rows=[paper_row(paper, "") for paper in newest],
+                  total=sum(counts.values()), counts=counts, shown=len(newest),
+                  papers=papers_list([paper_item(paper_row(paper, "")) for paper in newest]),
                   newest_month=next(iter(counts), ""))
 
 

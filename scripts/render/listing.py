@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import jinja2
 
 from ..taxonomy import SLUG, Domain
-from .markdown import SPECIALS, align_tables, cell, contains_any, escape, html_text, is_plain, joined_if_plain, plain, shorten
+from .markdown import AUTOLINK_HINTS, SPECIALS, align_tables, cell, contains_any, escape, html_text, is_plain, joined_if_plain, plain, shorten
 
 if TYPE_CHECKING:
     from ..paper import Paper
@@ -76,6 +76,7 @@ def tag_link(tag: str, domains: str) -> str:
     return f"[`{tag}`]({domains}{tag}.md)" if SLUG.match(tag) else "`" + (plain(tag).replace("`", "'") or "?") + "`"
 
 
+@lru_cache(maxsize=4096)  # a month's papers share a few combinations of tags
 def tag_links(tags: tuple[str, ...], domains: str) -> str:
     """Return the links of a paper's tags, or 'untagged'."""
     return " ".join(tag_link(tag, domains) for tag in tags) if tags else "untagged"
@@ -111,9 +112,11 @@ def paper_rows(papers: list[Paper], domains: str = f"{DOMAINS_DIR}/") -> list[Ro
 
 
 def unescaped(texts: list[str]) -> bool:
-    """True when cell() would change none of the texts but to shorten them: plain, and no Markdown or HTML special."""
+    """True when cell() would change none of the texts but to shorten them: plain, no Markdown or HTML special, and
+    nothing GitHub would autolink."""
     joined = joined_if_plain(texts)
-    return joined is not None and not contains_any(joined, SPECIALS)
+    return joined is not None and not contains_any(joined, SPECIALS) and not any(
+        hint in joined for hint in AUTOLINK_HINTS)
 
 
 def text_cells(texts: list[str], limit: int) -> list[str] | None:
@@ -134,22 +137,55 @@ def usual_author_cell(authors: tuple[str, ...]) -> str:
     return shown + (" et al." if len(authors) > SHOWN_AUTHORS else "") if shown else "-"
 
 
+def item_text(row: Row, tags: str | None = None) -> str:
+    """Return one paper's list item, date first (with `tags` in place of the row's when given); every piece arrives
+    escaped, the abstract as HTML text: inside <details> it is raw HTML, so a paper's text can open no tag and no link."""
+    venue = f" *{row.venue}*" if row.venue else ""
+    code = f" · [Code]({row.code})" if row.code else ""
+    return (f"- {row.date} · [**{row.title}**]({row.url}){venue}\\\n  {row.tags if tags is None else tags} · "
+            f"{row.authors}{code}\n  <details><summary>Abstract</summary>{row.summary}</details>\n")
+
+
+class Item(NamedTuple):
+    """One paper's list item as rendered, and the bytes it counts toward a page's budget."""
+
+    text: str
+    size: int
+
+
+def utf8_size(text: str) -> int:
+    """Return the bytes text takes in UTF-8 (without encoding it when it is ASCII)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
 def row_size(row: Row) -> int:
     """Estimate the bytes one rendered row takes."""
-    return len("".join(row).encode("utf-8")) + ROW_OVERHEAD
+    return utf8_size("".join(row)) + ROW_OVERHEAD
 
 
-def chunk_rows(rows: list[Row], budget: int = PAGE_BUDGET) -> list[list[Row]]:
-    """Split rows into pages whose rows fit the byte budget (at least one row a page)."""
-    pages: list[list[Row]] = [[]]
+def paper_item(row: Row, tags: str | None = None, size: int = 0) -> Item:
+    """Return a row's list item and its size (with `tags` in place of the row's when given; `size` the row's when
+    already measured), rendered once for every page it appears on."""
+    if tags is None:
+        return Item(item_text(row), size or row_size(row))
+    return Item(item_text(row, tags), (size or row_size(row)) - utf8_size(row.tags) + utf8_size(tags))
+
+
+def papers_list(items: Sequence[Item]) -> str:
+    """Return the list of the items, as a page shows it."""
+    return "".join([item.text for item in items]).strip()
+
+
+def chunk_items(items: list[Item], budget: int = PAGE_BUDGET) -> list[list[Item]]:
+    """Split items into pages whose items fit the byte budget (at least one item a page)."""
+    pages: list[list[Item]] = [[]]
     used = 0
-    for row in rows:
-        size = row_size(row)
-        if pages[-1] and used + size > budget:
+    for item in items:
+        if pages[-1] and used + item.size > budget:
             pages.append([])
             used = 0
-        pages[-1].append(row)
-        used += size
+        pages[-1].append(item)
+        used += item.size
     return pages
 
 
@@ -158,15 +194,17 @@ def page_name(month: str, number: int) -> str:
     return f"{month}.md" if number == 1 else f"{month}-p{number}.md"
 
 
-def month_pages(month: str, papers: list[Paper], tag_counts: dict[str, int]) -> dict[str, str]:
-    """Render a month's papers (newest first) into one or more pages, keyed by file name."""
-    pages = chunk_rows(paper_rows(papers))
+def month_pages(month: str, papers: list[Paper], tag_counts: dict[str, int],
+                items: list[Item] | None = None) -> dict[str, str]:
+    """Render a month's papers (newest first; `items` their list items when already made) into one or more pages,
+    keyed by file name."""
+    pages = chunk_items([paper_item(row) for row in paper_rows(papers)] if items is None else items)
     links = {tag: tag_link(tag, f"{DOMAINS_DIR}/") for tag in tag_counts}
     names = [page_name(month, number) for number in range(1, len(pages) + 1)]
     return {
-        name: render("month.md.j2", month=month, rows=rows, number=number, names=names,
+        name: render("month.md.j2", month=month, papers=papers_list(items), number=number, names=names,
                      total=len(papers), tag_counts=tag_counts, links=links, bib=f"{month}.bib")
-        for number, (name, rows) in enumerate(zip(names, pages, strict=True), start=1)
+        for number, (name, items) in enumerate(zip(names, pages, strict=True), start=1)
     }
 
 
@@ -188,8 +226,8 @@ def latest_block(papers: list[Paper], total: int, counts: list[tuple[Domain, int
     """
     prefix = f"articles/{DOMAINS_DIR}/"
     rows = [paper_row(paper, prefix)._replace(url=f"{paper.url}v{paper.version}") for paper in papers]
-    return align_tables(render("latest_papers.md.j2", rows=rows, total=total,
-                               domains=domain_links(counts or [], prefix)))
+    return align_tables(render("latest_papers.md.j2", papers=papers_list([paper_item(row) for row in rows]),
+                               shown=len(rows), total=total, domains=domain_links(counts or [], prefix)))
 
 
 def archive_index(index: dict[str, Summary], taxonomy: tuple[Domain, ...], rejected_count: int) -> str:

@@ -71,17 +71,20 @@ def shorten(text: str, limit: int) -> str:
     return (cut[:space] if space > limit // 2 else cut).rstrip(" ,.;:") + "…"
 
 
-def cell(text: str, limit: int = 0) -> str:
-    """Return text escaped for one line of Markdown (a list item or a table cell): no HTML, links, math or breaks."""
+def shown_plain(text: str, limit: int) -> str:
+    """Return shorten(plain(text), limit), or plain(text) with no limit."""
     if limit and len(text) > limit + 16:
         # plain() of a prefix is a prefix of plain() of the whole, so a long abstract is cleaned only as far as shown.
         head = plain(text[: limit + 16])
         text = head if len(head) > limit else plain(text)
     else:
         text = plain(text)
-    if limit:
-        text = shorten(text, limit)
-    return escape(text)
+    return shorten(text, limit) if limit else text
+
+
+def cell(text: str, limit: int = 0) -> str:
+    """Return text escaped for one line of Markdown (a list item or a table cell): no HTML, links, math or breaks."""
+    return escape(shown_plain(text, limit))
 
 
 def escape(text: str) -> str:
@@ -148,5 +151,7 @@ def align_tables(markdown: str) -> str:
 
 def html_text(text: str, limit: int = 0) -> str:
     """Return text cleaned, shortened and escaped for one line of raw HTML (inside <details>): no tags, no entities."""
-    text = shorten(plain(text), limit) if limit else plain(text)
+    text = shown_plain(text, limit)
+    if "&" not in text and "<" not in text and ">" not in text:
+        return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -56,8 +56,8 @@ def domain_page() -> str:
 
 
 def domain_month_page() -> str:
-    rows = [listing.paper_row(paper, "") for paper in realistic_papers(20)]
-    return domain_month_pages(TAXONOMY[0], "2026-08", rows)["jailbreak-2026-08.md"]
+    items = [listing.paper_item(listing.paper_row(paper, "")) for paper in realistic_papers(20)]
+    return domain_month_pages(TAXONOMY[0], "2026-08", items)["jailbreak-2026-08.md"]
 
 
 PAGES = {"readme": readme_block, "month": month_page, "domain": domain_page, "domain month": domain_month_page}

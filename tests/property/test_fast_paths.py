@@ -20,7 +20,7 @@ from scripts.errors import ArchiveError
 from scripts.paper import Paper
 from scripts.render import bibtex
 from scripts.render import listing as render
-from scripts.render.markdown import ESCAPES, plain, shorten
+from scripts.render.markdown import AUTOLINK, ESCAPES, html_text, plain, shorten, unlink
 from scripts.store.archive import dump_json, read_json, read_month, record_problem
 
 # Characters that exercise every branch: spaces and breaks to collapse, specials to escape, invisible characters,
@@ -30,20 +30,29 @@ PIECES = [" ", "  ", "\n", "\t", "\u2028", "\u200b", "\x00", "\ud800", "a", "Z",
           "Jr.", "Ada", "Lovelace", "x" * 70]
 TEXT = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
 # Mostly clean names, so the shortcut (not only the fallback) is taken often.
-CLEAN = st.lists(st.sampled_from(["Ada", "Lovelace", " ", "-", ".", "and", "Others", "|", "x" * 50]), max_size=6).map("".join)
+CLEAN = st.lists(st.sampled_from(["Ada", "Lovelace", " ", "-", ".", "and", "Others", "|", "x" * 50, "ada@b.org"]),
+                max_size=6).map("".join)
 NAMES = st.tuples(*[st.one_of(CLEAN, TEXT)] * 2) | st.lists(st.one_of(CLEAN, CLEAN, TEXT), max_size=6).map(tuple)
 
 
 def reference_cell(text: str, limit: int = 0) -> str:
-    """A cell by definition: clean the whole text, cut it, escape it."""
+    """A cell by definition: clean the whole text, cut it, escape it, break its would-be autolinks."""
     cleaned = plain(text)
-    return (shorten(cleaned, limit) if limit else cleaned).translate(ESCAPES)
+    return AUTOLINK.sub(unlink, (shorten(cleaned, limit) if limit else cleaned).translate(ESCAPES))
 
 
 @settings(max_examples=400, deadline=None)
 @given(TEXT, st.sampled_from([0, 3, 20, 60, 120, 240]))
 def test_cell_equals_its_definition(text, limit):
     assert render.cell(text, limit) == reference_cell(text, limit)
+
+
+@settings(max_examples=400, deadline=None)
+@given(TEXT, st.sampled_from([0, 3, 20, 60, 120, 300]))
+def test_abstract_excerpt_cleaned_as_far_as_shown_equals_its_definition(text, limit):
+    cleaned = plain(text)
+    expected = (shorten(cleaned, limit) if limit else cleaned).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    assert html_text(text, limit) == expected
 
 
 @settings(max_examples=400, deadline=None)
@@ -134,7 +143,9 @@ def test_what_is_written_reads_back_the_same(value):
 # ---------------------------------------------------------------- a month at a time: one scan of all its texts
 
 # Mostly clean titles and abstracts, so a whole month passes the one-scan check often; sometimes one hostile text.
-CLEAN_TEXT = st.lists(st.sampled_from(["Safety", "of", "reasoning", " ", ".", "x" * 90]), max_size=12).map("".join)
+# Would-be autolinks (a URL, an e-mail address, www.) need no escaping but must still be unlinked.
+CLEAN_TEXT = st.lists(st.sampled_from(["Safety", "of", "reasoning", " ", ".", "x" * 90, "http://a.b", "ada@b.org", "www.b"]),
+                      max_size=12).map("".join)
 MONTH_TEXTS = st.lists(st.one_of(CLEAN_TEXT, CLEAN_TEXT, CLEAN_TEXT, TEXT), max_size=6)
 
 
@@ -150,6 +161,33 @@ def test_the_month_shortcut_is_taken_for_clean_texts_only():
     assert render.text_cells(shown_clean, 240) is not None
     for texts in [["a", ""], ["a ", "b"], ["a", " b"], ["a|b"], ["é"], ["a\nb"], ["x " * 50 + "  " + "y" * 200]]:
         assert render.text_cells(texts, 240) is None, texts
+
+
+# The macro every page rendered its list with before each item was rendered once, in Python (templates/_papers.md.j2).
+PAPERS_MACRO = """\
+{% macro papers_list(rows) -%}
+{% for row in rows %}
+- {{ row.date }} · [**{{ row.title }}**]({{ row.url }}){% if row.venue %} *{{ row.venue }}*{% endif %}\\
+  {{ row.tags }} · {{ row.authors }}{% if row.code %} · [Code]({{ row.code }}){% endif %}
+
+  <details><summary>Abstract</summary>{{ row.summary }}</details>
+{% endfor %}
+{%- endmacro %}
+{{ papers_list(rows) | trim }}"""
+
+
+PIECE_TEXT = TEXT.map(lambda text: text.replace("\ud800", ""))  # a row's pieces are encodable: row_size encodes them
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(*[st.one_of(PIECE_TEXT, st.just(""))] * 8).map(lambda fields: render.Row(*fields)),
+                max_size=4), PIECE_TEXT)
+def test_list_items_rendered_once_equal_the_template_macro(rows, tags):
+    expected = render.markdown_environment(render.TEMPLATES).from_string(PAPERS_MACRO).render(rows=rows)
+    assert render.papers_list([render.paper_item(row) for row in rows]) == expected
+    for row in rows:
+        assert render.paper_item(row, tags) == render.paper_item(row._replace(tags=tags))
+        assert render.paper_item(row).size == len("".join(row).encode("utf-8")) + render.ROW_OVERHEAD
 
 
 def month_papers(titles: list[str], names: list[tuple[str, ...]], ids: list[str]) -> list[Paper]:
