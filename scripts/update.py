@@ -234,7 +234,7 @@ def run(args: argparse.Namespace) -> Report:
     layout = Layout(root)
     config = load_config(root / args.config if not args.config.is_absolute() else args.config)
     find_block(build.readme_text(root), build.LATEST, str(layout.readme))
-    curated = build.load_curated(root)
+    curated = build.load_curated(root, config.taxonomy)
     overrides, digest = corrections.load(root, slugs(config.taxonomy))
     data_dir = layout.data
     archive = Archive.open(data_dir)

@@ -173,9 +173,9 @@ def configured_taxonomy(root: Path) -> tuple[Domain, ...] | None:
         return None
 
 
-def tag_problems(root: Path, domains: list[Located]) -> list[str]:
-    """Report curated domains mapped onto tags that config.yaml's taxonomy does not define."""
-    taxonomy = configured_taxonomy(root)
+def tag_problems(root: Path, domains: list[Located], taxonomy: tuple[Domain, ...] | None = None) -> list[str]:
+    """Report curated domains mapped onto tags that the taxonomy (given, else root's config.yaml's) does not define."""
+    taxonomy = configured_taxonomy(root) if taxonomy is None else taxonomy
     if taxonomy is None:
         return []
     known = slugs(taxonomy)
@@ -183,13 +183,14 @@ def tag_problems(root: Path, domains: list[Located]) -> list[str]:
             for item in domains if isinstance(item.entry, CuratedDomain) for tag in item.entry.tags if tag not in known]
 
 
-def read_collections(root: Path) -> tuple[Collections | None, list[str]]:
-    """Load every collection file; return the collections (None on any problem) and every problem found."""
+def read_collections(root: Path, taxonomy: tuple[Domain, ...] | None = None) -> tuple[Collections | None, list[str]]:
+    """Load every collection file; return the collections (None on any problem) and every problem found. Curated
+    domains are checked against `taxonomy`, the loaded config's (root's config.yaml when not given)."""
     files, problems = {}, stray_files(root)
     for stem in SPECS:
         files[stem], file_problems = read_file(root, stem)
         problems += file_problems
-    problems += duplicate_problems(files) + tag_problems(root, files["domains"])
+    problems += duplicate_problems(files) + tag_problems(root, files["domains"], taxonomy)
     if problems:
         return None, problems
     entries = {stem: tuple(item.entry for item in located) for stem, located in files.items()}
@@ -201,9 +202,9 @@ def find_collection_problems(root: Path) -> list[str]:
     return read_collections(root)[1]
 
 
-def load_collections(root: Path) -> Collections:
+def load_collections(root: Path, taxonomy: tuple[Domain, ...] | None = None) -> Collections:
     """Load and validate collection/*.yaml; raise CollectionError naming file, entry, field and fix."""
-    collections, problems = read_collections(root)
+    collections, problems = read_collections(root, taxonomy)
     if collections is None:
         more = f" (and {len(problems) - 1} more; run python -m scripts.validate to list them all)" if len(problems) > 1 else ""
         raise CollectionError(problems[0] + more)

@@ -13,6 +13,7 @@ from ..paper import abs_url
 from ..render.listing import markdown_environment
 from ..render.markdown import align_tables, cell
 from ..render.markers import find_block, replace_block
+from ..taxonomy import Domain
 from .entries import COLLECTION_DIR, README, TEMPLATE_DIR, TOC_SKIPPED, Collections, arxiv_month, entry_link
 from .load import configured_taxonomy
 from .schema import SPECS
@@ -54,13 +55,14 @@ def heading_anchor(heading: str) -> str:
     return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
 
 
-def environment(root: Path) -> jinja2.Environment:
+def environment(root: Path, taxonomy: tuple[Domain, ...] | None = None) -> jinja2.Environment:
     """The Jinja2 environment for templates/collection/, with the filters its templates use and config.yaml's
     taxonomy (`taxonomy`: slug to domain) that the curated domains map onto."""
     env = markdown_environment(root / TEMPLATE_DIR)
     env.filters.update(cell=cell, link=entry_link, month=arxiv_month, mermaid=mermaid_label, abs_url=abs_url,
                        anchor=heading_anchor)
-    env.globals["taxonomy"] = {domain.slug: domain for domain in configured_taxonomy(root) or ()}
+    taxonomy = configured_taxonomy(root) if taxonomy is None else taxonomy
+    env.globals["taxonomy"] = {domain.slug: domain for domain in taxonomy or ()}
     return env
 
 
@@ -110,9 +112,11 @@ def render_readme(env: jinja2.Environment, collections: Collections, readme_text
     return replace_block(readme_text, CONTENTS, contents_block(readme_text), README)
 
 
-def render_collection_outputs(root: Path, collections: Collections, readme_text: str) -> dict[Path, str]:
-    """Full expected text of every collection/*.md page and of README.md (the LATEST_PAPERS block untouched)."""
-    env = environment(root)
+def render_collection_outputs(root: Path, collections: Collections, readme_text: str,
+                              taxonomy: tuple[Domain, ...] | None = None) -> dict[Path, str]:
+    """Full expected text of every collection/*.md page and of README.md (the LATEST_PAPERS block untouched), the
+    curated domains mapped onto `taxonomy` (root's config.yaml's when not given)."""
+    env = environment(root, taxonomy)
     outputs = {root / COLLECTION_DIR / f"{stem}.md": render_template(env, f"pages/{stem}.md.j2", collections)
                for stem in SPECS}
     outputs[root / README] = render_readme(env, collections, readme_text)

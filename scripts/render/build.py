@@ -112,11 +112,11 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     return replace_block(text, CHECKED, note, str(Layout(root).readme))
 
 
-def load_curated(root: Path) -> Collections | None:
+def load_curated(root: Path, taxonomy: tuple[Domain, ...]) -> Collections | None:
     """Load and validate collection/*.yaml, or return None for a tree with no curated files (overrides aside)."""
     folder = Layout(root).collection
     curated = [path for path in folder.glob("*.yaml") if path.name not in OTHER_FILES] if folder.is_dir() else []
-    return load_collections(root) if curated else None
+    return load_collections(root, taxonomy) if curated else None
 
 
 def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...],
@@ -183,5 +183,5 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     readme = readme_output(root, archive, config, readme_text(root))
     outputs[layout.readme] = readme
     if curated is not None:
-        outputs.update(render_collection_outputs(root, curated, readme))
+        outputs.update(render_collection_outputs(root, curated, readme, config.taxonomy))
     return outputs, digests

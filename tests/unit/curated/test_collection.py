@@ -364,3 +364,16 @@ def test_the_domains_page_says_what_each_tag_covers_and_links_its_papers(tmp_pat
     assert "## Jailbreak attacks" in page
     assert "- [Prompt injection](../articles/domains/prompt-injection.md) `prompt-injection`: Instructions smuggled" in page
     assert "    d2 -.-> t_jailbreak([\"jailbreak\"])" in page and "## Also tagged" in page
+
+
+def test_the_curated_domain_pages_follow_the_config_the_update_was_given(tmp_path):
+    from scripts import update
+
+    root = copy_project(tmp_path)
+    other = root / "other.yaml"
+    other.write_text((root / "config.yaml").read_text(encoding="utf-8").replace("name: Jailbreaks", "name: Refusal bypass"),
+                     encoding="utf-8")
+    assert update.main(["--root", str(root), "--no-fetch", "--config", str(other)]) == 0
+    domains_page = (root / "collection" / "domains.md").read_text(encoding="utf-8")
+    assert "[Refusal bypass](../articles/domains/jailbreak.md)" in domains_page  # not the root config.yaml's name
+    assert "[Jailbreaks](" not in domains_page
