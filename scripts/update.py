@@ -26,7 +26,7 @@ from .render.markdown import cell
 from .render.markers import find_block
 from .store import freshness
 from .store.archive import SCHEMA, Archive, dump_json, merge_paper
-from .store.files import changed_outputs, write_files
+from .store.files import Staging, remove_stale_temps, write_atomic
 from .store.lock import exclusive
 from .taxonomy import slugs
 
@@ -202,8 +202,9 @@ def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Over
 
 
 def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, force: bool, report: Report, curated: Collections | None,
-                    overrides: Overrides, now: datetime) -> dict[Path, str | None]:
-    """Return every file this run should leave behind: data files first, then pages."""
+                    overrides: Overrides, now: datetime, staging: Staging) -> None:
+    """Stage every file this run should change: month pages as they are rendered, then the data files (to be put in
+    place first: a crash midway keeps the papers, and the next run re-renders the pages from them) and other pages."""
     outputs = archive.month_data_outputs()
     if not (full or force) and freshness.renderer_changed(archive.data_dir, config.taxonomy):
         log.info("the renderer or its templates changed since the pages were written: rendering every month")
@@ -212,20 +213,23 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
     threshold = config.relevance.threshold if config.relevance else 0
     audit, rejected_count = corrections.audit_outputs(root, report.rejected, {paper.id for paper in report.new}, overrides,
                                                       now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit, threshold)
-    pages, read_digests = build.site_outputs(root, archive, config, months, rejected_count=rejected_count, curated=curated)
+    pages, read_digests = build.site_outputs(root, archive, config, months, rejected_count, staging, curated)
     outputs.update(archive.index_outputs())  # after the pages: their workers count the months of an index rebuilt
     outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, config.taxonomy))
-    return {**outputs, **audit, **pages}
+    staging.stage(outputs, first=True)
+    staging.stage({**audit, **pages})
 
 
-def write_outputs(pending: Path, outputs: dict[Path, str | None]) -> list[Path]:
-    """Write changed files under a journal: a crash leaves pending.json, and the next run re-renders everything."""
-    changed = changed_outputs(outputs)
-    if not changed:
+def write_outputs(pending: Path, staging: Staging) -> list[Path]:
+    """Put the staged files in place under a journal: a crash leaves pending.json, and the next run re-renders
+    everything (an error before this point leaves every file as it was)."""
+    if not staging.files:
         return []
-    written = write_files({pending: dump_json({"schema": SCHEMA, "render": "all"}), **changed})  # every text checked first
+    write_atomic(pending, dump_json({"schema": SCHEMA, "render": "all"}))
+    written = staging.commit()
     pending.unlink()
-    return written[1:]
+    remove_stale_temps({path.parent for path in written})  # a killed run's, where this one wrote: no run writes now
+    return written
 
 
 def run(args: argparse.Namespace) -> Report:
@@ -258,11 +262,9 @@ def run(args: argparse.Namespace) -> Report:
         merge_archive(archive, args.merge_archive, report, overrides, args.merge_base)
     apply_overrides_everywhere(archive, config, overrides, digest, not args.no_fetch, report)
     force = repair or args.force
-    outputs = collect_outputs(root, archive, config, args.no_fetch or force, force, report, curated, overrides, now)
-    if args.dry_run:
-        report.written = sorted(changed_outputs(outputs))
-        return report
-    report.written = write_outputs(layout.pending, outputs)
+    with Staging(write=not args.dry_run) as staging:
+        collect_outputs(root, archive, config, args.no_fetch or force, force, report, curated, overrides, now, staging)
+        report.written = sorted(staging.files) if args.dry_run else write_outputs(layout.pending, staging)
     return report
 
 

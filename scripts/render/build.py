@@ -5,8 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
-from itertools import repeat
+from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
 
 from ..config import Config
@@ -18,7 +17,7 @@ from ..layout import Layout, month_path
 from ..paper import Paper
 from ..store import freshness
 from ..store.archive import Archive, Summary, collector_paused, month_summary, read_month, sort_newest_first
-from ..store.files import changed_outputs, read_text
+from ..store.files import Staged, Staging, read_text, stage_changed
 from ..taxonomy import Domain, slugs
 from . import bibtex, chart, feed, listing
 from .domains import domain_pages_stale, front_outputs, month_domain_outputs
@@ -119,56 +118,70 @@ def load_curated(root: Path, taxonomy: tuple[Domain, ...]) -> Collections | None
     return load_collections(root, taxonomy) if curated else None
 
 
-def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...],
-                       month: str) -> tuple[dict[Path, str | None], str, Summary]:
-    """Render one month straight from its data file (in a worker process, or not); return the files that differ on
-    disk, the digest of the data they were rendered from and the month's index entry."""
+def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...], month: str,
+                       write: bool) -> tuple[Staged, str, Summary]:
+    """Render one month straight from its data file (in a worker process, or not) and stage the files that differ on
+    disk (with `write` False, only list them); return those, the digest of the data they were rendered from and the
+    month's index entry."""
     path = month_path(data_dir, month)
     raw = path.read_bytes()
     with collector_paused():  # rows and entries hold no cycles either
         papers = list(read_month(path, raw).values())
         summary = month_summary(papers)
         outputs = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy)
-    return changed_outputs(outputs), freshness.month_digest(raw, taxonomy), summary
+    return stage_changed(outputs, write), freshness.month_digest(raw, taxonomy), summary
 
 
-def all_month_outputs(articles: Path, archive: Archive, months: list[str],
-                      taxonomy: tuple[Domain, ...] = ()) -> tuple[dict[Path, str | None], dict[str, str]]:
-    """Render the given months: changed ones from memory, the others from their files, in parallel when there are many.
-
-    Returns the pages (of months read from file, only those that differ on disk: the others would be left alone anyway)
-    and the digest of each month read from file; the index entry of each month read is kept for an index to rebuild.
-    """
-    from_disk = [month for month in months if month not in archive.changed]
+def render_from_files(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...], months: list[str],
+                      staging: Staging) -> list[tuple[Staged, str, Summary]]:
+    """Render and stage the months from their files, in worker processes when there are many (each writes its own
+    files, so no page's text crosses between processes); raise the first error once every worker's files are staged."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
-    outputs: dict[Path, str | None] = {}
+    if workers < 2 or len(months) < PARALLEL_MONTHS:
+        rendered = []
+        for month in months:
+            rendered.append(month_file_outputs(articles, data_dir, taxonomy, month, staging.write))
+            staging.add(rendered[-1][0])
+        return rendered
+    # fork: workers start with the modules loaded; each reads, renders and stages one month at a time.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        futures = [pool.submit(month_file_outputs, articles, data_dir, taxonomy, month, staging.write) for month in months]
+        wait(futures)
+    for future in futures:  # every month's staged files are known before any error is raised, so all are removed
+        if future.exception() is None:
+            staging.add(future.result()[0])
+    for future in futures:
+        if (error := future.exception()) is not None:
+            raise error
+    return [future.result() for future in futures]
+
+
+def all_month_outputs(articles: Path, archive: Archive, months: list[str], staging: Staging,
+                      taxonomy: tuple[Domain, ...] = ()) -> dict[str, str]:
+    """Render and stage the given months: changed ones from memory, the others from their files; return the digest of
+    each month read from file. The index entry of each month read is kept for an index to rebuild."""
+    from_disk = [month for month in months if month not in archive.changed]
     digests: dict[str, str] = {}
-    if workers > 1 and len(from_disk) >= PARALLEL_MONTHS:
-        # fork: workers start with the modules loaded; each reads, renders and returns one month.
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            rendered = list(pool.map(month_file_outputs, repeat(articles), repeat(archive.data_dir), repeat(taxonomy),
-                                     from_disk))
-    else:
-        rendered = [month_file_outputs(articles, archive.data_dir, taxonomy, month) for month in from_disk]
-    for month, (pages, digest, summary) in zip(from_disk, rendered, strict=True):
-        outputs.update(pages)
+    for month, (_, digest, summary) in zip(from_disk, render_from_files(articles, archive.data_dir, taxonomy, from_disk,
+                                                                           staging), strict=True):
         digests[month] = digest
         archive.record_summary(month, summary)
     for month in months:
         if month in archive.changed:
             papers = sort_newest_first(archive.month(month).values())
             tag_counts = archive.index.get(month, {}).get("tags", {})
-            outputs.update(month_outputs(articles, month, papers, tag_counts, taxonomy))
-    return outputs, digests
+            staging.stage(month_outputs(articles, month, papers, tag_counts, taxonomy))
+    return digests
 
 
-def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int,
+def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int, staging: Staging,
                  curated: Collections | None = None) -> tuple[dict[Path, str | None], dict[str, str]]:
-    """Return the text of every page to (re)generate for the given months, plus README, index, feed, chart and curated
-    pages; and the digest of each month whose data file was read to render it."""
+    """Stage the pages of the given months; return the text of README, index, feed, chart, domain front pages and
+    curated pages, and the digest of each month whose data file was read to render it."""
     layout = Layout(root)
     articles = layout.articles
-    outputs, digests = all_month_outputs(articles, archive, months, config.taxonomy)
+    digests = all_month_outputs(articles, archive, months, staging, config.taxonomy)
+    outputs: dict[Path, str | None] = {}
     live_index = archive.live_index()
     orphans = orphan_outputs(articles, set(live_index))
     outputs.update(orphans)

@@ -1,12 +1,19 @@
-"""File output at the edge: write only what changed, each file atomically."""
+"""File output at the edge: write only what changed, each file atomically; stage many files, then put all in place."""
 
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
+from types import TracebackType
 
 from ..errors import ListError
+
+# A target file -> the temp file beside it that holds its new content, or None when the target is to be deleted.
+Staged = dict[Path, Path | None]
+# mkstemp's names: "." + the target's name + "." + 8 random characters + ".tmp" (hidden, and ignored by .gitignore).
+TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
 
 
 def read_text(path: Path) -> str | None:
@@ -17,20 +24,68 @@ def read_text(path: Path) -> str | None:
         return None
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write text to path via a temp file in the same folder and a rename, so readers see old or new, never partial."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+def read_bytes(path: Path) -> bytes | None:
+    """Return a file's bytes, or None when it does not exist."""
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def encoded(path: Path, text: str) -> bytes:
+    """Return text as UTF-8, or raise ListError naming the file if it cannot be (a lone surrogate, e.g. from a
+    \\ud800 escape in JSON)."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise ListError(f"{path}: cannot write U+{ord(error.object[error.start]):04X} (character {error.start}), which is not "
+                        "valid Unicode; correct the record that holds it, then rerun") from None
+
+
+def check_encodable(path: Path, text: str | None) -> None:
+    """Raise ListError if text cannot be written as UTF-8."""
+    encoded(path, text or "")
+
+
+def write_temp(path: Path, data: bytes) -> Path:
+    """Write data to a new hidden temp file in path's folder (created if need be); return the temp file's path."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as error:
+        raise write_error(path, error) from error
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
             # No fsync: the rename alone keeps a killed process from leaving a partial file, which is the failure
             # that matters here; a power cut also loses the uncommitted checkout (on ext4, auto_da_alloc still
-            # flushes a file replaced by rename). fsync cost ~30 ms of CPU and ~0.3 s of wall a 100k-paper update.
-        os.replace(temp_name, path)
-    except BaseException:
+            # flushes a file replaced by rename).
+    except BaseException as error:
         Path(temp_name).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise write_error(path, error) from error
         raise
+    return Path(temp_name)
+
+
+def write_error(path: Path, error: OSError) -> ListError:
+    """Return the error of a file that could not be written."""
+    return ListError(f"{path}: could not write ({error.strerror}); check free disk space and permissions, then rerun")
+
+
+def put_in_place(target: Path, temp: Path | None) -> None:
+    """Replace target by its staged temp file (readers see old or new, never partial), or delete it for None."""
+    if temp is None:
+        target.unlink(missing_ok=True)
+    else:
+        os.replace(temp, target)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write text to path via a temp file in the same folder and a rename, so readers see old or new, never partial."""
+    with Staging() as staging:
+        staging.add({path: write_temp(path, encoded(path, text))})
+        staging.commit()
 
 
 def changed_outputs(outputs: dict[Path, str | None]) -> dict[Path, str | None]:
@@ -38,32 +93,90 @@ def changed_outputs(outputs: dict[Path, str | None]) -> dict[Path, str | None]:
     return {path: text for path, text in outputs.items() if read_text(path) != text}
 
 
-def check_encodable(path: Path, text: str | None) -> None:
-    """Raise ListError if text cannot be written as UTF-8 (a lone surrogate, e.g. from a \\ud800 escape in JSON)."""
+def stage_changed(outputs: dict[Path, str | None], write: bool = True) -> Staged:
+    """Stage every output whose content differs from disk: its new text in a temp file beside it, or None for a file
+    to delete; with `write` False, only list them (every value None). What was staged is removed on any error."""
+    staged: Staged = {}
     try:
-        (text or "").encode("utf-8")
-    except UnicodeEncodeError as error:
-        raise ListError(f"{path}: cannot write U+{ord(error.object[error.start]):04X} (character {error.start}), which is not "
-                        "valid Unicode; correct the record that holds it, then rerun") from None
+        for path, text in outputs.items():
+            if text is None:
+                if path.exists():
+                    staged[path] = None
+                continue
+            data = encoded(path, text)
+            if read_bytes(path) != data:
+                staged[path] = write_temp(path, data) if write else None
+    except BaseException:
+        discard(staged)
+        raise
+    return staged
+
+
+def discard(staged: Staged) -> None:
+    """Remove the temp files of staged outputs."""
+    for temp in staged.values():
+        if temp is not None:
+            temp.unlink(missing_ok=True)
+
+
+def remove_stale_temps(folders: set[Path]) -> None:
+    """Remove the temp files a killed run left in these folders (call it holding the update lock: no run is writing)."""
+    for folder in folders:
+        for path in folder.glob(".*.tmp") if folder.is_dir() else ():
+            if TEMP_NAME.match(path.name):
+                path.unlink(missing_ok=True)
+
+
+class Staging:
+    """New contents staged beside their files, put in place together by commit(); when the block ends without a
+    commit (an error anywhere), every staged temp file is removed and no file has changed."""
+
+    def __init__(self, write: bool = True) -> None:
+        self.write = write
+        self.files: Staged = {}
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        discard(self.files)
+        self.files = {}
+
+    def add(self, staged: Staged, first: bool = False) -> None:
+        """Take over outputs staged elsewhere (by a render worker), to be put in place after those staged so far (with
+        `first`, before them); a target staged again keeps its newer content."""
+        discard({path: self.files[path] for path in staged if path in self.files})
+        self.files.update(staged)
+        if first:
+            self.files = {**staged, **self.files}
+
+    def stage(self, outputs: dict[Path, str | None], first: bool = False) -> None:
+        """Stage every output that differs from disk (with `first`, to be put in place before those staged so far)."""
+        self.add(stage_changed(outputs, self.write), first)
+
+    def commit(self) -> list[Path]:
+        """Put every staged file in place, in the order staged; return their paths."""
+        done: list[Path] = []
+        for target, temp in self.files.items():
+            try:
+                put_in_place(target, temp)
+            except OSError as error:
+                raise write_error(target, error) from error
+            done.append(target)
+        self.files = {}
+        return done
+
+
+def write_files(changed: dict[Path, str | None]) -> list[Path]:
+    """Write (or, for None, delete) every given file, after staging all; return the paths, in order."""
+    with Staging() as staging:
+        for path, text in changed.items():
+            staging.add({path: None if text is None else write_temp(path, encoded(path, text))})
+        return staging.commit()
 
 
 def write_changed(outputs: dict[Path, str | None]) -> list[Path]:
     """Write (or, for None, delete) every output whose content changed; return the paths touched, in order."""
-    return write_files(changed_outputs(outputs))
-
-
-def write_files(changed: dict[Path, str | None]) -> list[Path]:
-    """Write (or, for None, delete) every given file, after checking all can be written; return the paths, in order."""
-    for path, text in changed.items():
-        check_encodable(path, text)
-    written = []
-    for path, text in changed.items():
-        try:
-            if text is None:
-                path.unlink()
-            else:
-                write_atomic(path, text)
-        except OSError as error:
-            raise ListError(f"{path}: could not write ({error.strerror}); check free disk space and permissions, then rerun") from error
-        written.append(path)
-    return written
+    with Staging() as staging:
+        staging.stage(outputs)
+        return staging.commit()

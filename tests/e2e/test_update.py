@@ -226,23 +226,43 @@ def test_step_summary_and_outputs(fake_arxiv, project, tmp_path, monkeypatch):
 def test_interrupted_write_is_repaired_by_the_next_run(fake_arxiv, project, monkeypatch):
     fake_arxiv.papers = make_papers(100)
     from scripts.store import files
-    real, calls = files.write_atomic, {"count": 0}
+    real, calls = files.put_in_place, {"count": 0}
 
-    def failing(path, text):
+    def failing(target, temp):
         calls["count"] += 1
-        if calls["count"] == 4:
+        if calls["count"] == 4:  # the journal, two files, then a full disk
             raise OSError(28, "No space left on device")
-        real(path, text)
+        real(target, temp)
 
-    monkeypatch.setattr(files, "write_atomic", failing)
+    monkeypatch.setattr(files, "put_in_place", failing)
     assert run_update(project, "--since", "2025-01-01") == 1
-    monkeypatch.setattr(files, "write_atomic", real)
+    monkeypatch.setattr(files, "put_in_place", real)
     assert (project / "articles" / "data" / "pending.json").exists()
     assert run_update(project) == 0
     assert not (project / "articles" / "data" / "pending.json").exists()
     assert sorted(archived_ids(project)) == sorted(paper.id for paper in fake_arxiv.papers)
     pages = "".join(path.read_text() for path in (project / "articles").glob("20*.md"))
     assert all(f"/abs/{paper.id})" in pages for paper in fake_arxiv.papers)
+
+
+def test_a_month_that_fails_in_a_render_worker_leaves_every_file_as_it_was(fake_arxiv, tmp_path, monkeypatch, capsys):
+    from scripts.render import build as site
+    fake_arxiv.papers = make_papers(400, step_hours=30)
+    project = make_project(tmp_path / "project")
+    run_update(project, "--since", "2025-01-01")
+    march = project / "articles" / "data" / "2025-03.json"
+    march.write_text(march.read_text().replace('"title": "', '"title": "\\ud800 ', 1))  # a lone surrogate, as JSON escapes it
+    (project / "articles" / "data" / "rendered.json").unlink()  # every month rendered again
+    for page in (project / "articles").glob("20*.md"):
+        page.write_text("stale\n")  # and staged
+    before = snapshot(project)
+    monkeypatch.setattr(site, "PARALLEL_MONTHS", 2)
+    monkeypatch.setattr(site.os, "cpu_count", lambda: 2)
+    capsys.readouterr()
+    assert update.main(["--root", str(project), "--no-fetch"]) == 1
+    assert "cannot write U+D800" in capsys.readouterr().err
+    assert snapshot(project) == before  # no page, no journal and no temp file: the other workers' files were removed
+    assert len(list((project / "articles").glob("20*.md"))) > 10
 
 
 def test_merge_archive_unions_two_runs(fake_arxiv, tmp_path):

@@ -1,0 +1,96 @@
+"""Staging many files beside their targets, then putting them in place together, or not at all."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scripts.errors import ListError
+from scripts.store import files
+from scripts.store.files import Staging, remove_stale_temps, stage_changed
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under folder, hidden ones included, by relative path."""
+    return {str(path.relative_to(folder)): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "same.md").write_text("same\n")
+    (tmp_path / "old.md").write_text("old\n")
+    (tmp_path / "gone.md").write_text("gone\n")
+    return tmp_path
+
+
+def outputs(folder: Path) -> dict[Path, str | None]:
+    return {folder / "same.md": "same\n", folder / "old.md": "new\n", folder / "sub" / "added.md": "added\n",
+            folder / "gone.md": None, folder / "never.md": None}
+
+
+def test_only_what_differs_is_staged_and_nothing_is_visible_before_the_commit(folder):
+    before = tree(folder)
+    staged = stage_changed(outputs(folder))
+    assert sorted(path.name for path in staged) == ["added.md", "gone.md", "old.md"]
+    assert staged[folder / "gone.md"] is None
+    assert {name: content for name, content in tree(folder).items() if not Path(name).name.startswith(".")} == before
+    files.discard(staged)
+    assert tree(folder) == before
+
+
+def test_a_listing_stage_writes_nothing(folder):
+    before = tree(folder)
+    staged = stage_changed(outputs(folder), write=False)
+    assert sorted(path.name for path in staged) == ["added.md", "gone.md", "old.md"]
+    assert set(staged.values()) == {None} and tree(folder) == before
+
+
+def test_commit_puts_every_staged_file_in_place(folder):
+    with Staging() as staging:
+        staging.stage(outputs(folder))
+        written = staging.commit()
+    assert [path.name for path in written] == ["old.md", "added.md", "gone.md"]
+    assert tree(folder) == {"same.md": b"same\n", "old.md": b"new\n", "sub/added.md": b"added\n"}
+
+
+def test_an_error_before_the_commit_leaves_every_file_as_it_was(folder):
+    before = tree(folder)
+    with pytest.raises(ListError, match=r"cannot write U\+D800"), Staging() as staging:
+        staging.stage(outputs(folder))
+        staging.stage({folder / "bad.md": "a \ud800 title"})
+    assert tree(folder) == before  # and no temp file is left
+
+
+def test_staged_first_is_put_in_place_first(folder):
+    with Staging() as staging:
+        staging.stage({folder / "page.md": "page\n"})
+        staging.stage({folder / "data.json": "{}\n"}, first=True)
+        assert [path.name for path in staging.commit()] == ["data.json", "page.md"]
+
+
+def test_a_target_staged_twice_keeps_its_newer_content_and_one_temp_file(folder):
+    with Staging() as staging:
+        staging.stage({folder / "old.md": "first\n"})
+        staging.stage({folder / "old.md": "second\n"})
+        assert len(list(folder.glob(".old.md.*.tmp"))) == 1
+        staging.commit()
+    assert (folder / "old.md").read_text() == "second\n"
+
+
+def test_a_failed_rename_names_the_file(folder, monkeypatch):
+    def full(target, temp):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(files, "put_in_place", full)
+    with pytest.raises(ListError, match=r"old\.md: could not write \(No space left on device\)"), Staging() as staging:
+        staging.stage(outputs(folder))
+        staging.commit()
+    assert not list(folder.rglob(".*.tmp"))
+
+
+def test_stale_temp_files_are_removed_and_nothing_else(folder):
+    (folder / ".old.md.k2j_x9ab.tmp").write_text("half")
+    (folder / ".notes.tmp").write_text("a person's file")
+    remove_stale_temps({folder, folder / "missing"})
+    assert sorted(tree(folder)) == [".notes.tmp", "gone.md", "old.md", "same.md"]
