@@ -183,6 +183,22 @@ def usual_entry(paper: Paper) -> str:
     primary = f"  primaryClass = {{{categories[0]}}},\n" if categories else ""
     venue = bib_text(paper.venue) if paper.venue else ""
     note = f",\n  note = {{{venue}}}" if venue else ""
-    return (f"@misc{{{first_author_surname(authors)}{year}{first_title_word(paper.title)}-{paper.id},\n"
+    return (f"@misc{{{usual_surname(authors)}{year}{usual_title_word(paper.title)}-{paper.id},\n"
             f"  title = {{{{{paper.title}}}}},\n{author}  year = {{{year}}},\n  eprint = {{{paper.id}}},\n"
             f"  archivePrefix = {{arXiv}},\n{primary}  url = {{{paper.url}}}{note}\n}}\n")
+
+
+def usual_surname(authors: tuple[str, ...]) -> str:
+    """Return first_author_surname(authors) for names usual_month accepted (printable ASCII, no comma)."""
+    last = authors[0].rpartition(" ")[2] if authors else ""
+    if last.isalnum() and (folded := last.lower()) not in NAME_SUFFIXES:
+        return folded  # an ASCII word, the last of the name: what ascii_fold keeps of it
+    return first_author_surname(authors)
+
+
+def usual_title_word(title: str) -> str:
+    """Return first_title_word(title) for a title usual_month accepted (printable ASCII, single spaces)."""
+    first = title.partition(" ")[0]
+    if first.isalnum() and (folded := first.lower()) not in STOP_WORDS:
+        return folded[:20]  # the first word, with no hyphen, colon or slash to split it further
+    return first_title_word(title)

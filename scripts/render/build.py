@@ -20,7 +20,7 @@ from ..store.archive import Archive, Summary, collector_paused, month_summary, r
 from ..store.files import Staged, Staging, read_text, stage_changed
 from ..taxonomy import Domain, slugs
 from . import bibtex, chart, feed, listing
-from .domains import domain_pages_stale, front_outputs, month_domain_outputs
+from .domains import MONTH_PAGE, domain_pages_stale, front_outputs, month_domain_outputs
 from .markers import marker_pair, replace_block
 
 LATEST = "LATEST_PAPERS"
@@ -64,20 +64,29 @@ def feed_output(archive: Archive, config: Config) -> str:
 
 
 def month_outputs(articles: Path, month: str, papers: list[Paper], tag_counts: dict[str, int],
-                  taxonomy: tuple[Domain, ...] = ()) -> dict[Path, str | None]:
+                  taxonomy: tuple[Domain, ...] = (), on_disk: list[Path] | None = None) -> dict[Path, str | None]:
     """Return a month's pages and its domain pages, plus None for pages left over from when the month was longer
-    (or existed)."""
-    rows = listing.paper_rows(papers)  # once, for the month's pages and its domain pages
-    items = [listing.paper_item(row) for row in rows]
+    (or existed); `on_disk`: the month's pages there now, when already listed."""
+    items, tagged = listing.month_items(papers, listing.paper_rows(papers))  # once, for the month's and its domains' pages
     pages = listing.month_pages(month, papers, tag_counts, items) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
-    outputs.update(month_domain_outputs(articles, month, papers, taxonomy, rows, [item.size for item in items]))
+    outputs.update(month_domain_outputs(articles, month, papers, taxonomy, tagged))
     outputs[articles / f"{month}.bib"] = bibtex.render_bibtex(papers) if papers else None
-    if articles.is_dir():
-        for path in articles.iterdir():
-            if (match := MONTH_OUTPUT.match(path.name)) and match[1] == month and match[3] == "md" and path not in outputs:
-                outputs[path] = None
+    for path in pages_on_disk(articles).get(month, []) if on_disk is None else on_disk:
+        if path not in outputs:
+            outputs[path] = None
     return outputs
+
+
+def pages_on_disk(articles: Path) -> dict[str, list[Path]]:
+    """Return the pages on disk of each month, in one listing of each folder: its own (2025-05.md, 2025-05-p2.md, ...)
+    and its domains' (domains/jailbreak-2025-05.md, ...)."""
+    found: dict[str, list[Path]] = {}
+    for folder, pattern, group in ((articles, MONTH_OUTPUT, 1), (articles / listing.DOMAINS_DIR, MONTH_PAGE, 2)):
+        for name in sorted(os.listdir(folder)) if folder.is_dir() else ():
+            if (match := pattern.match(name)) and not name.endswith(".bib"):
+                found.setdefault(match[group], []).append(folder / name)
+    return found
 
 
 def orphan_outputs(articles: Path, live_months: set[str]) -> dict[Path, None]:
@@ -118,34 +127,35 @@ def load_curated(root: Path, taxonomy: tuple[Domain, ...]) -> Collections | None
     return load_collections(root, taxonomy) if curated else None
 
 
-def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...], month: str,
-                       write: bool) -> tuple[Staged, str, Summary]:
+def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...], month: str, write: bool,
+                       on_disk: list[Path]) -> tuple[Staged, str, Summary]:
     """Render one month straight from its data file (in a worker process, or not) and stage the files that differ on
-    disk (with `write` False, only list them); return those, the digest of the data they were rendered from and the
-    month's index entry."""
+    disk (with `write` False, only list them; `on_disk` the month's pages there now); return those, the digest of the
+    data they were rendered from and the month's index entry."""
     path = month_path(data_dir, month)
     raw = path.read_bytes()
     with collector_paused():  # rows and entries hold no cycles either
         papers = list(read_month(path, raw).values())
         summary = month_summary(papers)
-        outputs = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy)
+        outputs = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy, on_disk)
     return stage_changed(outputs, write), freshness.month_digest(raw, taxonomy), summary
 
 
 def render_from_files(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...], months: list[str],
-                      staging: Staging) -> list[tuple[Staged, str, Summary]]:
+                      staging: Staging, on_disk: dict[str, list[Path]]) -> list[tuple[Staged, str, Summary]]:
     """Render and stage the months from their files, in worker processes when there are many (each writes its own
     files, so no page's text crosses between processes); raise the first error once every worker's files are staged."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if workers < 2 or len(months) < PARALLEL_MONTHS:
         rendered = []
         for month in months:
-            rendered.append(month_file_outputs(articles, data_dir, taxonomy, month, staging.write))
+            rendered.append(month_file_outputs(articles, data_dir, taxonomy, month, staging.write, on_disk.get(month, [])))
             staging.add(rendered[-1][0])
         return rendered
     # fork: workers start with the modules loaded; each reads, renders and stages one month at a time.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        futures = [pool.submit(month_file_outputs, articles, data_dir, taxonomy, month, staging.write) for month in months]
+        futures = [pool.submit(month_file_outputs, articles, data_dir, taxonomy, month, staging.write,
+                               on_disk.get(month, [])) for month in months]
         wait(futures)
     for future in futures:  # every month's staged files are known before any error is raised, so all are removed
         if future.exception() is None:
@@ -162,15 +172,16 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str], stagi
     each month read from file. The index entry of each month read is kept for an index to rebuild."""
     from_disk = [month for month in months if month not in archive.changed]
     digests: dict[str, str] = {}
+    on_disk = pages_on_disk(articles)
     for month, (_, digest, summary) in zip(from_disk, render_from_files(articles, archive.data_dir, taxonomy, from_disk,
-                                                                           staging), strict=True):
+                                                                           staging, on_disk), strict=True):
         digests[month] = digest
         archive.record_summary(month, summary)
     for month in months:
         if month in archive.changed:
             papers = sort_newest_first(archive.month(month).values())
             tag_counts = archive.index.get(month, {}).get("tags", {})
-            staging.stage(month_outputs(articles, month, papers, tag_counts, taxonomy))
+            staging.stage(month_outputs(articles, month, papers, tag_counts, taxonomy, on_disk.get(month, [])))
     return digests
 
 

@@ -14,7 +14,7 @@ from ..layout import month_path
 from ..paper import Paper
 from ..store.archive import Archive, read_month, sort_newest_first
 from ..taxonomy import Domain
-from .listing import DOMAINS_DIR, Item, Row, chunk_items, page_name, paper_item, paper_row, paper_rows, papers_list, render, row_size, tag_links
+from .listing import DOMAINS_DIR, Item, chunk_items, month_items, page_name, paper_item, paper_row, paper_rows, papers_list, render
 from .markdown import cell
 
 NEWEST = 20  # papers on a domain's front page, from its newest month
@@ -39,36 +39,29 @@ def domain_month_pages(domain: Domain, month: str, items: list[Item]) -> dict[st
     }
 
 
-def domain_items(papers: list[Paper], rows: list[Row], sizes: list[int], taxonomy: tuple[Domain, ...]
-                 ) -> dict[str, list[Item]]:
-    """Return each domain's list items of a month's papers (tags linking within the domains' folder; `sizes` those of
-    the rows), in taxonomy and paper order; each paper's item is rendered once for all its domains."""
-    tagged: dict[str, list[Item]] = {domain.slug: [] for domain in taxonomy}
-    for paper, row, size in zip(papers, rows, sizes, strict=True):
-        lists = [tagged[tag] for tag in dict.fromkeys(paper.tags) if tag in tagged]
-        if lists:
-            item = paper_item(row, tag_links(paper.tags, ""), size)
-            for items in lists:
-                items.append(item)
-    return tagged
+def domain_items(papers: list[Paper], tagged: list[Item | None], taxonomy: tuple[Domain, ...]) -> dict[str, list[Item]]:
+    """Return each domain's list items of a month's papers (`tagged`: each paper's item as domain pages show it), in
+    taxonomy and paper order; each paper's item is rendered once for all its domains."""
+    lists: dict[str, list[Item]] = {domain.slug: [] for domain in taxonomy}
+    for paper, item in zip(papers, tagged, strict=True):
+        if item is not None:
+            for tag in dict.fromkeys(paper.tags):
+                if tag in lists:
+                    lists[tag].append(item)
+    return lists
 
 
 def month_domain_outputs(articles: Path, month: str, papers: list[Paper], taxonomy: tuple[Domain, ...],
-                         rows: list[Row] | None = None, sizes: list[int] | None = None) -> dict[Path, str | None]:
-    """Return every domain's pages of one month (papers newest first; `rows` their paper_rows and `sizes` their sizes
-    when already made), plus None for its pages of that month left over from when the month held more (or any) papers
-    of the domain."""
+                         tagged: list[Item | None] | None = None) -> dict[Path, str | None]:
+    """Return every domain's pages of one month (papers newest first; `tagged` their items as domain pages show them,
+    when already made); build.month_outputs adds None for the pages left over from when the month held more papers."""
     folder = articles / DOMAINS_DIR
     outputs: dict[Path, str | None] = {}
-    rows = paper_rows(papers) if rows is None else rows
-    tagged = domain_items(papers, rows, [row_size(row) for row in rows] if sizes is None else sizes, taxonomy)
+    tagged = month_items(papers, paper_rows(papers))[1] if tagged is None else tagged
+    lists = domain_items(papers, tagged, taxonomy)
     for domain in taxonomy:
-        if tagged[domain.slug]:
-            outputs.update({folder / name: text
-                            for name, text in domain_month_pages(domain, month, tagged[domain.slug]).items()})
-    if folder.is_dir():
-        outputs.update({path: None for path in folder.glob(f"*-{month}*.md")
-                        if (match := MONTH_PAGE.match(path.name)) and match[2] == month and path not in outputs})
+        if lists[domain.slug]:
+            outputs.update({folder / name: text for name, text in domain_month_pages(domain, month, lists[domain.slug]).items()})
     return outputs
 
 

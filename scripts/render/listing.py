@@ -33,6 +33,7 @@ def markdown_environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # a run renders with the templates it started with: no stat of the file at every page
     )
 
 
@@ -97,18 +98,20 @@ def paper_row(paper: Paper, domains: str = f"{DOMAINS_DIR}/") -> Row:
 
 
 def paper_rows(papers: list[Paper], domains: str = f"{DOMAINS_DIR}/") -> list[Row]:
-    """Return what paper_row returns for each paper, with titles and author names checked for escaping in one scan of
-    the month's each (the usual case: none needs any), and cell by cell only where some do."""
+    """Return what paper_row returns for each paper, with titles, author names and abstracts checked for escaping in
+    one scan of the month's each (the usual case: none needs any), and cell by cell only where some do."""
     titles = text_cells([paper.title for paper in papers], TITLE_LIMIT)
     if titles is None:
         return [paper_row(paper, domains) for paper in papers]
     names_plain = unescaped([name for paper in papers for name in paper.authors])
+    summaries = html_cells([paper.summary for paper in papers], SUMMARY_LIMIT)
+    if summaries is None:
+        summaries = [html_text(paper.summary, SUMMARY_LIMIT) for paper in papers]
     return [Row(paper.published[:10], title or "(untitled)", paper.url,
                 cell(paper.venue, VENUE_LIMIT) if paper.venue else "",
                 usual_author_cell(paper.authors) if names_plain else author_cell(paper.authors),
-                tag_links(paper.tags, domains),
-                html_text(paper.summary, SUMMARY_LIMIT) or "-", paper.code_urls[0] if paper.code_urls else "")
-            for paper, title in zip(papers, titles, strict=True)]
+                tag_links(paper.tags, domains), summary or "-", paper.code_urls[0] if paper.code_urls else "")
+            for paper, title, summary in zip(papers, titles, summaries, strict=True)]
 
 
 def unescaped(texts: list[str]) -> bool:
@@ -119,14 +122,33 @@ def unescaped(texts: list[str]) -> bool:
         hint in joined for hint in AUTOLINK_HINTS)
 
 
+def shown_heads(texts: list[str], limit: int) -> tuple[list[str], str] | None:
+    """Return each text as far as a cell of `limit` characters reads it, and all those joined by spaces, when none
+    needs cleaning (is_plain, checked in one scan) and none is cut short by it; else None."""
+    reach = limit + 16  # as in shown_plain(): a long text is cleaned only this far, and stripped of the spaces it ends with
+    heads = [text if len(text) <= reach else text[:reach].rstrip(" ") for text in texts]
+    joined = joined_if_plain(heads)
+    if joined is None or any(len(head) <= limit < len(text) for head, text in zip(heads, texts, strict=True)):
+        return None
+    return heads, joined
+
+
 def text_cells(texts: list[str], limit: int) -> list[str] | None:
     """Return cell(text, limit) of every text when none needs cleaning or escaping as far as cell() reads it (only
     shortening), else None."""
-    reach = limit + 16  # as in cell(): a long text is cleaned only this far, and stripped of the spaces it ends with
-    heads = [text if len(text) <= reach else text[:reach].rstrip(" ") for text in texts]
-    if not unescaped(heads) or any(len(head) <= limit < len(text) for head, text in zip(heads, texts, strict=True)):
+    shown = shown_heads(texts, limit)
+    if shown is None or contains_any(shown[1], SPECIALS) or any(hint in shown[1] for hint in AUTOLINK_HINTS):
         return None
-    return [shorten(head, limit) for head in heads]
+    return [shorten(head, limit) for head in shown[0]]
+
+
+def html_cells(texts: list[str], limit: int) -> list[str] | None:
+    """Return html_text(text, limit) of every text when none needs cleaning or escaping as far as it reads it (only
+    shortening), else None."""
+    shown = shown_heads(texts, limit)
+    if shown is None or contains_any(shown[1], "&<>"):
+        return None
+    return [shorten(head, limit) for head in shown[0]]
 
 
 def usual_author_cell(authors: tuple[str, ...]) -> str:
@@ -140,10 +162,19 @@ def usual_author_cell(authors: tuple[str, ...]) -> str:
 def item_text(row: Row, tags: str | None = None) -> str:
     """Return one paper's list item, date first (with `tags` in place of the row's when given); every piece arrives
     escaped, the abstract as HTML text: inside <details> it is raw HTML, so a paper's text can open no tag and no link."""
+    return item_head(row) + (row.tags if tags is None else tags) + item_tail(row)
+
+
+def item_head(row: Row) -> str:
+    """Return the part of a row's list item before its tags: date, title, venue."""
     venue = f" *{row.venue}*" if row.venue else ""
+    return f"- {row.date} · [**{row.title}**]({row.url}){venue}\\\n  "
+
+
+def item_tail(row: Row) -> str:
+    """Return the part of a row's list item after its tags: authors, code link, abstract."""
     code = f" · [Code]({row.code})" if row.code else ""
-    return (f"- {row.date} · [**{row.title}**]({row.url}){venue}\\\n  {row.tags if tags is None else tags} · "
-            f"{row.authors}{code}\n  <details><summary>Abstract</summary>{row.summary}</details>\n")
+    return f" · {row.authors}{code}\n  <details><summary>Abstract</summary>{row.summary}</details>\n"
 
 
 class Item(NamedTuple):
@@ -171,9 +202,27 @@ def paper_item(row: Row, tags: str | None = None, size: int = 0) -> Item:
     return Item(item_text(row, tags), (size or row_size(row)) - utf8_size(row.tags) + utf8_size(tags))
 
 
+def month_items(papers: list[Paper], rows: list[Row]) -> tuple[list[Item], list[Item | None]]:
+    """Return each paper's list item as its month page shows it (what paper_item gives of its row), and as its domain
+    pages show it, tags linking within the domains' folder (None for a paper with no tag); both from the same pieces."""
+    items: list[Item] = []
+    tagged: list[Item | None] = []
+    for paper, row in zip(papers, rows, strict=True):
+        head, tail, size = item_head(row), item_tail(row), row_size(row)
+        items.append(Item(head + row.tags + tail, size))
+        if paper.tags:
+            tags = tag_links(paper.tags, "")
+            tagged.append(Item(head + tags + tail, size - utf8_size(row.tags) + utf8_size(tags)))
+        else:
+            tagged.append(None)
+    return items, tagged
+
+
 def papers_list(items: Sequence[Item]) -> str:
-    """Return the list of the items, as a page shows it."""
-    return "".join([item.text for item in items]).strip()
+    """Return the list of the items, as a page shows it (an item starts with "- " and ends with one line break)."""
+    if not items:
+        return ""
+    return "".join([item.text for item in items[:-1]] + [items[-1].text.rstrip()]).lstrip()  # "".join(...).strip() copied it
 
 
 def chunk_items(items: list[Item], budget: int = PAGE_BUDGET) -> list[list[Item]]:

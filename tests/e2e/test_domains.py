@@ -93,3 +93,24 @@ def test_a_domain_dropped_from_the_taxonomy_loses_its_pages(fake_arxiv, project)
     assert run_update(project, "--no-fetch") == 0
     assert not (folder / "jailbreak.md").exists() and not (folder / "jailbreak-2025-03.md").exists()
     assert (folder / "misuse.md").exists()
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_pages_left_over_from_a_longer_month_are_deleted_when_it_is_rendered(fake_arxiv, project, monkeypatch, parallel):
+    from scripts.render import build
+    fake_arxiv.papers = make_papers(40, step_hours=50)
+    assert run_update(project, "--since", "2025-01-01") == 0
+    articles = project / "articles"
+    leftovers = [articles / "2025-03-p9.md", articles / "domains" / "jailbreak-2025-03-p9.md",
+                 articles / "domains" / "jailbreak-2025-04-p2.md"]
+    kept = [articles / "2025-03-p9.md.orig", articles / "domains" / "notes-on-2025-03.txt"]
+    for path in leftovers + kept:
+        path.write_text("left over\n")
+    (articles / "data" / "rendered.json").unlink()  # every month rendered again
+    if parallel:
+        monkeypatch.setattr(build, "PARALLEL_MONTHS", 2)
+        monkeypatch.setattr(build.os, "cpu_count", lambda: 2)
+    assert run_update(project, "--no-fetch") == 0
+    assert [path.name for path in leftovers if path.exists()] == []
+    assert all(path.exists() for path in kept)
+    assert (articles / "2025-03.md").exists() and (articles / "domains" / "jailbreak-2025-03.md").exists()
