@@ -67,7 +67,7 @@ def month_outputs(articles: Path, month: str, papers: list[Paper], tag_counts: d
                   taxonomy: tuple[Domain, ...] = (), on_disk: list[Path] | None = None) -> dict[Path, str | None]:
     """Return a month's pages and its domain pages, plus None for pages left over from when the month was longer
     (or existed); `on_disk`: the month's pages there now, when already listed."""
-    items, tagged = listing.month_items(papers, listing.paper_rows(papers))  # once, for the month's and its domains' pages
+    items, tagged = listing.month_items(papers)  # once, for the month's and its domains' pages
     pages = listing.month_pages(month, papers, tag_counts, items) if papers else {}
     outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
     outputs.update(month_domain_outputs(articles, month, papers, taxonomy, tagged))

@@ -14,7 +14,7 @@ from ..layout import month_path
 from ..paper import Paper
 from ..store.archive import Archive, read_month, sort_newest_first
 from ..taxonomy import Domain
-from .listing import DOMAINS_DIR, Item, chunk_items, month_items, page_name, paper_item, paper_row, paper_rows, papers_list, render
+from .listing import DOMAINS_DIR, Item, chunk_items, month_items, page_name, paper_item, paper_row, papers_list, render
 from .markdown import cell
 
 NEWEST = 20  # papers on a domain's front page, from its newest month
@@ -57,7 +57,7 @@ def month_domain_outputs(articles: Path, month: str, papers: list[Paper], taxono
     when already made); build.month_outputs adds None for the pages left over from when the month held more papers."""
     folder = articles / DOMAINS_DIR
     outputs: dict[Path, str | None] = {}
-    tagged = month_items(papers, paper_rows(papers))[1] if tagged is None else tagged
+    tagged = month_items(papers)[1] if tagged is None else tagged
     lists = domain_items(papers, tagged, taxonomy)
     for domain in taxonomy:
         if lists[domain.slug]:

@@ -162,19 +162,18 @@ def usual_author_cell(authors: tuple[str, ...]) -> str:
 def item_text(row: Row, tags: str | None = None) -> str:
     """Return one paper's list item, date first (with `tags` in place of the row's when given); every piece arrives
     escaped, the abstract as HTML text: inside <details> it is raw HTML, so a paper's text can open no tag and no link."""
-    return item_head(row) + (row.tags if tags is None else tags) + item_tail(row)
+    return (item_head(row.date, row.title, row.url, row.venue) + (row.tags if tags is None else tags)
+            + item_tail(row.authors, row.code, row.summary))
 
 
-def item_head(row: Row) -> str:
-    """Return the part of a row's list item before its tags: date, title, venue."""
-    venue = f" *{row.venue}*" if row.venue else ""
-    return f"- {row.date} · [**{row.title}**]({row.url}){venue}\\\n  "
+def item_head(date: str, title: str, url: str, venue: str) -> str:
+    """Return the part of a list item before its tags: date, title, venue (escaped pieces of a Row)."""
+    return f"- {date} · [**{title}**]({url}){f' *{venue}*' if venue else ''}\\\n  "
 
 
-def item_tail(row: Row) -> str:
-    """Return the part of a row's list item after its tags: authors, code link, abstract."""
-    code = f" · [Code]({row.code})" if row.code else ""
-    return f" · {row.authors}{code}\n  <details><summary>Abstract</summary>{row.summary}</details>\n"
+def item_tail(authors: str, code: str, summary: str) -> str:
+    """Return the part of a list item after its tags: authors, code link, abstract (escaped pieces of a Row)."""
+    return f" · {authors}{f' · [Code]({code})' if code else ''}\n  <details><summary>Abstract</summary>{summary}</details>\n"
 
 
 class Item(NamedTuple):
@@ -202,20 +201,48 @@ def paper_item(row: Row, tags: str | None = None, size: int = 0) -> Item:
     return Item(item_text(row, tags), (size or row_size(row)) - utf8_size(row.tags) + utf8_size(tags))
 
 
-def month_items(papers: list[Paper], rows: list[Row]) -> tuple[list[Item], list[Item | None]]:
-    """Return each paper's list item as its month page shows it (what paper_item gives of its row), and as its domain
-    pages show it, tags linking within the domains' folder (None for a paper with no tag); both from the same pieces."""
-    items: list[Item] = []
-    tagged: list[Item | None] = []
-    for paper, row in zip(papers, rows, strict=True):
-        head, tail, size = item_head(row), item_tail(row), row_size(row)
-        items.append(Item(head + row.tags + tail, size))
-        if paper.tags:
-            tags = tag_links(paper.tags, "")
-            tagged.append(Item(head + tags + tail, size - utf8_size(row.tags) + utf8_size(tags)))
-        else:
-            tagged.append(None)
+def month_items(papers: list[Paper]) -> tuple[list[Item], list[Item | None]]:
+    """Return each paper's list item as its month page shows it (paper_item of its paper_row), and as its domain pages
+    show it, tags linking within the domains' folder (None for a paper with no tag): column by column for a month whose
+    titles and abstracts need no escaping (the usual case), else row by row."""
+    titles = text_cells([paper.title for paper in papers], TITLE_LIMIT)
+    summaries = html_cells([paper.summary for paper in papers], SUMMARY_LIMIT) if titles is not None else None
+    if titles is None or summaries is None:
+        return row_items(papers, paper_rows(papers))
+    names_plain = unescaped([name for paper in papers for name in paper.authors])
+    rows = [Row(paper.published[:10], title or "(untitled)", paper.url, cell(paper.venue, VENUE_LIMIT) if paper.venue else "",
+                usual_author_cell(paper.authors) if names_plain else author_cell(paper.authors), "", summary or "-",
+                paper.code_urls[0] if paper.code_urls else "")
+            for paper, title, summary in zip(papers, titles, summaries, strict=True)]  # tags apart: two links each
+    links: dict[tuple[str, ...], tuple[str, str]] = {}
+    for paper in papers:
+        if paper.tags not in links:
+            links[paper.tags] = (tag_links(paper.tags, f"{DOMAINS_DIR}/"), tag_links(paper.tags, ""))
+    heads = [item_head(row.date, row.title, row.url, row.venue) for row in rows]
+    tails = [item_tail(row.authors, row.code, row.summary) for row in rows]
+    pairs = [links[paper.tags] for paper in papers]
+    sizes = column_sizes(rows, [pair[0] for pair in pairs])
+    items = [Item(head + pair[0] + tail, size) for head, tail, pair, size in zip(heads, tails, pairs, sizes, strict=True)]
+    tagged = [Item(head + pair[1] + tail, size - utf8_size(pair[0]) + utf8_size(pair[1])) if paper.tags else None
+              for paper, head, tail, pair, size in zip(papers, heads, tails, pairs, sizes, strict=True)]
     return items, tagged
+
+
+def column_sizes(rows: list[Row], tags: list[str]) -> list[int]:
+    """Return row_size of each row with its tags, where titles and abstracts are ASCII but for the ellipsis (3 bytes in
+    UTF-8) that may end them, as text_cells and html_cells make them: by length when the other pieces are ASCII too."""
+    pieces = [row.date + row.url + row.venue + row.authors + row.code for row in rows]
+    if not ("".join(pieces) + "".join(tags)).isascii():
+        return [row_size(row._replace(tags=tag)) for row, tag in zip(rows, tags, strict=True)]
+    return [ROW_OVERHEAD + len(piece) + len(tag) + len(row.title) + len(row.summary) + 2 * (row.title[-1:] == "…")
+            + 2 * (row.summary[-1:] == "…") for row, piece, tag in zip(rows, pieces, tags, strict=True)]
+
+
+def row_items(papers: list[Paper], rows: list[Row]) -> tuple[list[Item], list[Item | None]]:
+    """Return month_items from the papers' rows, one at a time."""
+    items = [paper_item(row) for row in rows]
+    return items, [paper_item(row, tag_links(paper.tags, ""), item.size) if paper.tags else None
+                   for paper, row, item in zip(papers, rows, items, strict=True)]
 
 
 def papers_list(items: Sequence[Item]) -> str:

@@ -249,7 +249,9 @@ class Archive:
     changed: set[str] = field(default_factory=set)
     index: dict[str, Summary] = field(default_factory=dict)
     state: Record = field(default_factory=dict)
-    ids: dict[str, set[str]] | None = None  # paper ID -> months, built at the first lookup outside its own month
+    # Each month file's paper IDs (UTF-8), read at the first lookup of an ID outside its own month; a month in memory
+    # is looked up there instead (it may have changed since).
+    file_ids: dict[str, set[bytes]] | None = None
     unindexed: set[str] = field(default_factory=set)  # months with a file whose index entry is not counted yet
 
     @classmethod
@@ -315,29 +317,23 @@ class Archive:
         return self.month(min(months)).get(paper.id) if months else None
 
     def months_of(self, paper_id: str) -> set[str]:
-        """Return the months whose files hold a paper ID (two only in an archive written before IDs were unique
-        across months); the first call reads every month's IDs."""
-        if self.ids is None:
-            self.ids = {}
-            for month in self.months_on_disk():
-                if month not in self.months:
-                    for match in ID_LINE.findall(month_path(self.data_dir, month).read_bytes()):
-                        self.ids.setdefault(match.decode("utf-8"), set()).add(month)
-            for month, papers in self.months.items():  # in memory: maybe changed since read
-                for known in papers:
-                    self.ids.setdefault(known, set()).add(month)
-        return self.ids.get(paper_id, set())
+        """Return the months that hold a paper ID (two only in an archive written before IDs were unique across
+        months); the first call reads every month file's IDs, as a set a month (no ID is decoded)."""
+        if self.file_ids is None:
+            self.file_ids = {month: set(ID_LINE.findall(month_path(self.data_dir, month).read_bytes()))
+                             for month in self.months_on_disk()}
+        key = paper_id.encode("utf-8", "surrogatepass")
+        return ({month for month, ids in self.file_ids.items() if month not in self.months and key in ids}
+                | {month for month, papers in self.months.items() if paper_id in papers})
 
     def put(self, paper: Paper) -> None:
         """Store a record in its month and mark the month changed; copies filed in other months are removed."""
         papers = self.month(paper.month)
-        if paper.id not in papers or self.ids is not None:
+        if paper.id not in papers or self.file_ids is not None:
             for month in sorted(self.months_of(paper.id) - {paper.month}):
                 self.remove(self.month(month)[paper.id])
         self.update_summary(paper.month, papers.get(paper.id), paper)
         papers[paper.id] = paper
-        if self.ids is not None:
-            self.ids[paper.id] = {paper.month}
 
     def remove(self, paper: Paper) -> None:
         """Drop a record from its month and mark the month changed."""
@@ -345,8 +341,6 @@ class Archive:
         if paper.id in papers:
             self.update_summary(paper.month, papers[paper.id], None)
             del papers[paper.id]
-            if self.ids is not None:
-                self.ids.get(paper.id, set()).discard(paper.month)
 
     def update_summary(self, month: str, removed: Paper | None, added: Paper | None) -> None:
         """Keep a month's index entry current through one change: recount it at its first change, then adjust it."""
