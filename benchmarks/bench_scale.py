@@ -282,6 +282,9 @@ runpy.run_module(module, run_name="__main__", alter_sys=True)
 def run_child(module: str, args: list[str], env: dict[str, str], log_path: Path) -> tuple[float, float, float]:
     """Run `python -m module *args` in a fresh process; return its wall time, CPU time and peak MB; raise if it fails."""
     with open(log_path, "w", encoding="utf-8") as log:
+        # The set-up's file copies and deletions are flushed first, so their write-back (and, on a disk mounted with
+        # `discard`, the trims of deleted files, which stall every file creation after them) lands in no measured run.
+        os.sync()
         started = time.perf_counter()
         status = subprocess.run([sys.executable, "-c", CHILD, module, *args], cwd=REPO, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, check=False).returncode

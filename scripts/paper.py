@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 # New-style IDs (0704.0001 on) and old-style IDs (hep-th/9901001), each with an optional version.
 # https://info.arxiv.org/help/arxiv_identifier.html
@@ -33,6 +33,36 @@ def split_version(arxiv_id: object) -> tuple[str, int]:
 def abs_url(arxiv_id: str) -> str:
     """Return the canonical abstract-page URL of a versionless arXiv ID."""
     return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+class Listed(Protocol):
+    """A paper as its list item and its BibTeX entry read it: a Paper, or a month file's record as decoded (no Paper
+    built for it)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def version(self) -> int: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def authors(self) -> tuple[str, ...]: ...
+    @property
+    def published(self) -> str: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def categories(self) -> tuple[str, ...]: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+    @property
+    def venue(self) -> str: ...
+    @property
+    def code_urls(self) -> tuple[str, ...]: ...
+    @property
+    def url(self) -> str: ...
+    @property
+    def sort_key(self) -> tuple[str, str]: ...
 
 
 @dataclass(frozen=True)

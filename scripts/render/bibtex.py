@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from ..errors import ArchiveError
-from ..paper import Paper, split_version
+from ..paper import Listed, split_version
 from .markdown import contains_any, is_plain, joined_if_plain, printable_ascii
 
 # LaTeX replacements that keep every brace balanced, so BibTeX's brace counting never sees a stray { or }.
@@ -71,13 +72,13 @@ def first_title_word(title: str) -> str:
     return ""
 
 
-def citation_key(paper: Paper) -> str:
+def citation_key(paper: Listed) -> str:
     """Return surname + year + title word + arXiv ID, e.g. "lovelace2025reasoning-2505.11494": unique and stable."""
     identifier = KEY_UNSAFE.sub("-", paper.id)
     return f"{first_author_surname(paper.authors)}{paper_year(paper)}{first_title_word(paper.title)}-{identifier}"
 
 
-def paper_year(paper: Paper) -> str:
+def paper_year(paper: Listed) -> str:
     """Return the year of first submission, or raise ArchiveError when `published` does not start with one."""
     published = paper.published or ""
     if not (published[:4].isdecimal() and published[4:5] == "-"):
@@ -119,7 +120,7 @@ def author_field(authors: tuple[str, ...]) -> str:
     return " and ".join(braced_name(escaped) for escaped in map(bib_text, authors) if escaped)
 
 
-def checked_id(paper: Paper) -> str:
+def checked_id(paper: Listed) -> str:
     """Return the paper's versionless arXiv ID, or raise ArchiveError when it is not one."""
     try:
         versionless = split_version(paper.id)[0] == paper.id
@@ -133,7 +134,7 @@ def checked_id(paper: Paper) -> str:
     return paper.id
 
 
-def render_entry(paper: Paper) -> str:
+def render_entry(paper: Listed) -> str:
     """Return one @misc entry: title, authors, year, arXiv eprint, primary class, URL and venue note."""
     arxiv_id = checked_id(paper)
     lines = [f"@misc{{{citation_key(paper)}", f"  title = {{{{{bib_text(paper.title)}}}}}"]
@@ -150,7 +151,7 @@ def render_entry(paper: Paper) -> str:
     return ",\n".join(lines) + "\n}\n"
 
 
-def render_bibtex(papers: list[Paper]) -> str:
+def render_bibtex(papers: Sequence[Listed]) -> str:
     """Return a .bib file with one @misc entry per paper, in the order given; raise ArchiveError on a repeated ID."""
     seen: set[str] = set()
     for paper in papers:
@@ -162,7 +163,7 @@ def render_bibtex(papers: list[Paper]) -> str:
     return "\n".join(map(usual_entry, papers))
 
 
-def usual_month(papers: list[Paper]) -> bool:
+def usual_month(papers: Sequence[Listed]) -> bool:
     """True when every paper has a new-style ID, and title, first category and authors that bib_text and author_field
     leave as they are (the usual case), checked in one scan of all the month's IDs, and one of the texts."""
     if not NEW_STYLE_IDS.fullmatch("\n".join(paper.id for paper in papers)):
@@ -173,7 +174,7 @@ def usual_month(papers: list[Paper]) -> bool:
             and names_unchanged(tuple(name for paper in papers for name in paper.authors)))
 
 
-def usual_entry(paper: Paper) -> str:
+def usual_entry(paper: Listed) -> str:
     """Return render_entry(paper) for a paper of a month usual_month accepted: only its venue may need escaping."""
     published, authors, categories = paper.published, paper.authors, paper.categories
     year = published[:4]

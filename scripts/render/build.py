@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
 
@@ -14,9 +15,9 @@ from ..curated.load import load_collections
 from ..curated.readme import render_collection_outputs
 from ..errors import MarkerError
 from ..layout import Layout, month_path
-from ..paper import Paper
+from ..paper import Listed
 from ..store import freshness
-from ..store.archive import Archive, Summary, collector_paused, month_summary, read_month, sort_newest_first
+from ..store.archive import Archive, Summary, collector_paused, month_summary, read_records, sort_newest_first
 from ..store.files import Staged, Staging, read_text, stage_changed
 from ..taxonomy import Domain, slugs
 from . import bibtex, chart, feed, listing
@@ -63,7 +64,7 @@ def feed_output(archive: Archive, config: Config) -> str:
                             site_url=config.list.repository_url, title="Awesome LRM Safety: newest papers", updated=updated)
 
 
-def month_outputs(articles: Path, month: str, papers: list[Paper], tag_counts: dict[str, int],
+def month_outputs(articles: Path, month: str, papers: Sequence[Listed], tag_counts: dict[str, int],
                   taxonomy: tuple[Domain, ...] = (), on_disk: list[Path] | None = None) -> dict[Path, str | None]:
     """Return a month's pages and its domain pages, plus None for pages left over from when the month was longer
     (or existed); `on_disk`: the month's pages there now, when already listed."""
@@ -135,7 +136,7 @@ def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, .
     path = month_path(data_dir, month)
     raw = path.read_bytes()
     with collector_paused():  # rows and entries hold no cycles either
-        papers = list(read_month(path, raw).values())
+        papers = read_records(path, raw)
         summary = month_summary(papers)
         outputs = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy, on_disk)
     return stage_changed(outputs, write), freshness.month_digest(raw, taxonomy), summary

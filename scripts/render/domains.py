@@ -7,11 +7,12 @@ the papers already read to render its month page) and the small front pages, who
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..layout import month_path
-from ..paper import Paper
+from ..paper import Listed, Paper
 from ..store.archive import Archive, read_month, sort_newest_first
 from ..taxonomy import Domain
 from .listing import DOMAINS_DIR, Item, chunk_items, month_items, page_name, paper_item, paper_row, papers_list, render
@@ -39,7 +40,7 @@ def domain_month_pages(domain: Domain, month: str, items: list[Item]) -> dict[st
     }
 
 
-def domain_items(papers: list[Paper], tagged: list[Item | None], taxonomy: tuple[Domain, ...]) -> dict[str, list[Item]]:
+def domain_items(papers: Sequence[Listed], tagged: list[Item | None], taxonomy: tuple[Domain, ...]) -> dict[str, list[Item]]:
     """Return each domain's list items of a month's papers (`tagged`: each paper's item as domain pages show it), in
     taxonomy and paper order; each paper's item is rendered once for all its domains."""
     lists: dict[str, list[Item]] = {domain.slug: [] for domain in taxonomy}
@@ -51,7 +52,7 @@ def domain_items(papers: list[Paper], tagged: list[Item | None], taxonomy: tuple
     return lists
 
 
-def month_domain_outputs(articles: Path, month: str, papers: list[Paper], taxonomy: tuple[Domain, ...],
+def month_domain_outputs(articles: Path, month: str, papers: Sequence[Listed], taxonomy: tuple[Domain, ...],
                          tagged: list[Item | None] | None = None) -> dict[Path, str | None]:
     """Return every domain's pages of one month (papers newest first; `tagged` their items as domain pages show them,
     when already made); build.month_outputs adds None for the pages left over from when the month held more papers."""

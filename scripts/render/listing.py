@@ -13,7 +13,7 @@ from ..taxonomy import SLUG, Domain
 from .markdown import AUTOLINK_HINTS, SPECIALS, align_tables, cell, contains_any, escape, html_text, is_plain, joined_if_plain, plain, shorten
 
 if TYPE_CHECKING:
-    from ..paper import Paper
+    from ..paper import Listed
     from ..store.archive import Summary
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
@@ -83,7 +83,7 @@ def tag_links(tags: tuple[str, ...], domains: str) -> str:
     return " ".join(tag_link(tag, domains) for tag in tags) if tags else "untagged"
 
 
-def paper_row(paper: Paper, domains: str = f"{DOMAINS_DIR}/") -> Row:
+def paper_row(paper: Listed, domains: str = f"{DOMAINS_DIR}/") -> Row:
     """Return the escaped pieces of one paper's list item; tags link into the folder `domains`."""
     return Row(  # in field order: a NamedTuple built from keywords takes twice as long
         paper.published[:10],
@@ -97,7 +97,7 @@ def paper_row(paper: Paper, domains: str = f"{DOMAINS_DIR}/") -> Row:
     )
 
 
-def paper_rows(papers: list[Paper], domains: str = f"{DOMAINS_DIR}/") -> list[Row]:
+def paper_rows(papers: Sequence[Listed], domains: str = f"{DOMAINS_DIR}/") -> list[Row]:
     """Return what paper_row returns for each paper, with titles, author names and abstracts checked for escaping in
     one scan of the month's each (the usual case: none needs any), and cell by cell only where some do."""
     titles = text_cells([paper.title for paper in papers], TITLE_LIMIT)
@@ -201,7 +201,7 @@ def paper_item(row: Row, tags: str | None = None, size: int = 0) -> Item:
     return Item(item_text(row, tags), (size or row_size(row)) - utf8_size(row.tags) + utf8_size(tags))
 
 
-def month_items(papers: list[Paper]) -> tuple[list[Item], list[Item | None]]:
+def month_items(papers: Sequence[Listed]) -> tuple[list[Item], list[Item | None]]:
     """Return each paper's list item as its month page shows it (paper_item of its paper_row), and as its domain pages
     show it, tags linking within the domains' folder (None for a paper with no tag): column by column for a month whose
     titles and abstracts need no escaping (the usual case), else row by row."""
@@ -238,7 +238,7 @@ def column_sizes(rows: list[Row], tags: list[str]) -> list[int]:
             + 2 * (row.summary[-1:] == "…") for row, piece, tag in zip(rows, pieces, tags, strict=True)]
 
 
-def row_items(papers: list[Paper], rows: list[Row]) -> tuple[list[Item], list[Item | None]]:
+def row_items(papers: Sequence[Listed], rows: list[Row]) -> tuple[list[Item], list[Item | None]]:
     """Return month_items from the papers' rows, one at a time."""
     items = [paper_item(row) for row in rows]
     return items, [paper_item(row, tag_links(paper.tags, ""), item.size) if paper.tags else None
@@ -270,7 +270,7 @@ def page_name(month: str, number: int) -> str:
     return f"{month}.md" if number == 1 else f"{month}-p{number}.md"
 
 
-def month_pages(month: str, papers: list[Paper], tag_counts: dict[str, int],
+def month_pages(month: str, papers: Sequence[Listed], tag_counts: dict[str, int],
                 items: list[Item] | None = None) -> dict[str, str]:
     """Render a month's papers (newest first; `items` their list items when already made) into one or more pages,
     keyed by file name."""
@@ -294,7 +294,7 @@ def domain_links(counts: list[tuple[Domain, int]], domains: str) -> str:
     return " · ".join(f"[{cell(domain.name)}]({domains}{domain.slug}.md) {count}" for domain, count in counts)
 
 
-def latest_block(papers: list[Paper], total: int, counts: list[tuple[Domain, int]] | None = None) -> str:
+def latest_block(papers: Sequence[Listed], total: int, counts: list[tuple[Domain, int]] | None = None) -> str:
     """Render the README block of the newest papers, with a line linking every domain page.
 
     Titles link the versioned abstract page, so a paper that is also in a curated section of the README

@@ -9,14 +9,16 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 
 from ..errors import ArchiveError
 from ..layout import INDEX_NAME, STATE_NAME, month_path
-from ..paper import RECORD_FIELDS, REQUIRED_KEYS, Paper, Record
+from ..paper import RECORD_FIELDS, REQUIRED_KEYS, Listed, Paper, Record, abs_url
 from .files import check_encodable
+
+Listing = TypeVar("Listing", bound=Listed)  # a Paper or a record decoded to render: sorting keeps which
 
 SCHEMA = 1
 MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
@@ -102,7 +104,17 @@ class StoredRecord(msgspec.Struct, forbid_unknown_fields=True, gc=False):
     journal_ref: str
     code_urls: tuple[str, ...]
     venue: str
-    url: str
+    stored_url: str = msgspec.field(name="url")  # the page links the URL made from the ID, as a Paper does
+
+    @property
+    def url(self) -> str:
+        """The versionless abstract-page URL."""
+        return abs_url(self.id)
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Newest first when sorted in reverse: first-submission time, then ID."""
+        return (self.published, self.id)
 
 
 class StoredMonth(msgspec.Struct, forbid_unknown_fields=True, gc=False):
@@ -119,14 +131,29 @@ def read_month(path: Path, raw: bytes | None = None) -> dict[str, Paper]:
     """Read and validate a month file (or its bytes, already read); return its papers by ID."""
     raw = path.read_bytes() if raw is None else raw
     with collector_paused():
-        try:
-            stored = STORED_MONTH.decode(raw)
-        except (msgspec.DecodeError, UnicodeDecodeError):  # anything else than what the archive writes: checked key by key
-            return parse_month(path, read_json(path, raw))
-        month = path.stem
-        if stored.schema != SCHEMA or not all(record.published.startswith(month) for record in stored.papers):
-            return parse_month(path, read_json(path, raw))  # which names the problem
-        return stored_papers(stored.papers)
+        stored = stored_month(path, raw)
+        return stored_papers(stored.papers) if stored is not None else parse_month(path, read_json(path, raw))
+
+
+def read_records(path: Path, raw: bytes) -> Sequence[Listed]:
+    """Return a month file's records to render: as decoded when the file is exactly as the archive writes it (no Paper
+    built), else as read_month reads them (naming any problem)."""
+    with collector_paused():
+        stored = stored_month(path, raw)
+        return stored.papers if stored is not None else list(parse_month(path, read_json(path, raw)).values())
+
+
+def stored_month(path: Path, raw: bytes) -> StoredMonth | None:
+    """Return a month file decoded, when it is exactly as the archive writes it (every key, every type, every record
+    in this month); else None: anything else is read key by key."""
+    try:
+        stored = STORED_MONTH.decode(raw)
+    except (msgspec.DecodeError, UnicodeDecodeError):
+        return None
+    month = path.stem
+    if stored.schema != SCHEMA or not all(record.published.startswith(month) for record in stored.papers):
+        return None
+    return stored
 
 
 def stored_papers(records: list[StoredRecord]) -> dict[str, Paper]:
@@ -144,7 +171,7 @@ def stored_papers(records: list[StoredRecord]) -> dict[str, Paper]:
     return papers
 
 
-def sort_newest_first(papers: Iterable[Paper]) -> list[Paper]:
+def sort_newest_first(papers: Iterable[Listing]) -> list[Listing]:
     """Sort papers newest first by first-submission time, then by ID (stable and deterministic)."""
     return sorted(papers, key=lambda paper: paper.sort_key, reverse=True)
 
@@ -199,7 +226,7 @@ def record_problem(record: Record, month: str) -> str:
     return ""
 
 
-def month_summary(papers: Collection[Paper]) -> Summary:
+def month_summary(papers: Collection[Listed]) -> Summary:
     """Return the index entry of one month: paper count, count per tag, and count per primary (first) tag."""
     return tag_summary([paper.tags for paper in papers])
 

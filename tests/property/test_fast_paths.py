@@ -21,7 +21,7 @@ from scripts.paper import Paper
 from scripts.render import bibtex
 from scripts.render import listing as render
 from scripts.render.markdown import AUTOLINK, ESCAPES, html_text, plain, shorten, unlink
-from scripts.store.archive import dump_json, read_json, read_month, record_problem
+from scripts.store.archive import dump_json, read_json, read_month, read_records, record_problem
 
 # Characters that exercise every branch: spaces and breaks to collapse, specials to escape, invisible characters,
 # commas and the words BibTeX splits names on.
@@ -224,6 +224,30 @@ def test_the_bibtex_month_shortcut_is_taken_for_usual_months_only():
     assert not bibtex.usual_month([*usual[:2], usual[2].with_changes(id="hep-th/9901001")])
     assert not bibtex.usual_month([*usual[:2], usual[2].with_changes(title="50% of {it}")])
     assert not bibtex.usual_month([*usual[:2], usual[2].with_changes(authors=("Smith, John",))])
+
+
+LISTED = ("id", "version", "title", "authors", "published", "summary", "categories", "tags", "venue", "code_urls", "url",
+          "sort_key")
+
+
+@pytest.mark.parametrize("change", [{}, {"url": "https://evil.example/"}, {"note": "a key the archive never writes"},
+                                    {"score": True}, {"published": "2025-06-01T00:00:00Z"}])
+def test_records_read_to_render_are_what_read_month_reads(tmp_path, change):
+    path = tmp_path / "2025-05.json"
+    records = [STORED, {**STORED, "id": "2505.11495", "title": "[a] `b` | c", "authors": ["Łukasz Kaiser"],
+                        "code_urls": ["https://github.com/a/b"], **change}]
+    path.write_text(json.dumps({"papers": records, "schema": 1}), encoding="utf-8")
+    try:
+        papers = list(read_month(path).values())
+    except ArchiveError as error:
+        with pytest.raises(ArchiveError, match=re.escape(str(error))):
+            read_records(path, path.read_bytes())
+        return
+    decoded = read_records(path, path.read_bytes())
+    assert [[getattr(record, name) for name in LISTED] for record in decoded] == \
+        [[getattr(paper, name) for name in LISTED] for paper in papers]  # the URL made from the ID, never the stored one
+    assert render.month_items(list(decoded)) == render.month_items(papers)
+    assert bibtex.render_bibtex(list(decoded)) == bibtex.render_bibtex(papers)
 
 
 def test_a_month_file_as_the_archive_writes_it_loads_as_record_by_record(tmp_path):
