@@ -104,9 +104,14 @@ def braced_name(escaped: str) -> str:
     return escaped
 
 
-def names_unchanged(authors: tuple[str, ...]) -> bool:
+def names_unchanged(authors: Sequence[str]) -> bool:
     """True when no name is empty and bib_text and braced_name would leave every name as it is (the usual case)."""
-    spaced = " " + " | ".join(authors) + " "  # one scan of all names instead of one a name
+    return joined_names_unchanged(" | ".join(authors))
+
+
+def joined_names_unchanged(joined: str) -> bool:
+    """names_unchanged of the names joined by " | " (one scan of all names instead of one a name)."""
+    spaced = " " + joined + " "
     if not printable_ascii(spaced) or "  " in spaced or contains_any(spaced, SPECIAL_CHARACTERS + ","):
         return False  # a non-ASCII or control character, a double or edge space, an empty name, a special or a comma
     lowered = spaced.lower()
@@ -153,11 +158,12 @@ def render_entry(paper: Listed) -> str:
 
 def render_bibtex(papers: Sequence[Listed]) -> str:
     """Return a .bib file with one @misc entry per paper, in the order given; raise ArchiveError on a repeated ID."""
-    seen: set[str] = set()
-    for paper in papers:
-        if paper.id in seen:
-            raise ArchiveError(f"bibtex: paper {paper.id} is listed twice; keep one record per ID in articles/data/")
-        seen.add(paper.id)
+    if len({paper.id for paper in papers}) < len(papers):
+        seen: set[str] = set()
+        for paper in papers:
+            if paper.id in seen:
+                raise ArchiveError(f"bibtex: paper {paper.id} is listed twice; keep one record per ID in articles/data/")
+            seen.add(paper.id)
     if not usual_month(papers):
         return "\n".join(render_entry(paper) for paper in papers)
     return "\n".join(map(usual_entry, papers))
@@ -166,12 +172,12 @@ def render_bibtex(papers: Sequence[Listed]) -> str:
 def usual_month(papers: Sequence[Listed]) -> bool:
     """True when every paper has a new-style ID, and title, first category and authors that bib_text and author_field
     leave as they are (the usual case), checked in one scan of all the month's IDs, and one of the texts."""
-    if not NEW_STYLE_IDS.fullmatch("\n".join(paper.id for paper in papers)):
+    if not NEW_STYLE_IDS.fullmatch("\n".join([paper.id for paper in papers])):
         return False
     texts = [paper.title for paper in papers] + [paper.categories[0] for paper in papers if paper.categories]
     joined = joined_if_plain(texts)
     return (joined is not None and not contains_any(joined, SPECIAL_CHARACTERS)
-            and names_unchanged(tuple(name for paper in papers for name in paper.authors)))
+            and joined_names_unchanged(" | ".join([" | ".join(paper.authors) for paper in papers if paper.authors])))
 
 
 def usual_entry(paper: Listed) -> str:

@@ -128,9 +128,14 @@ def shown_heads(texts: list[str], limit: int) -> tuple[list[str], str] | None:
     reach = limit + 16  # as in shown_plain(): a long text is cleaned only this far, and stripped of the spaces it ends with
     heads = [text if len(text) <= reach else text[:reach].rstrip(" ") for text in texts]
     joined = joined_if_plain(heads)
-    if joined is None or any(len(head) <= limit < len(text) for head, text in zip(heads, texts, strict=True)):
+    if joined is None or any(len(head) <= limit for head, text in zip(heads, texts, strict=True) if len(text) > limit):
         return None
     return heads, joined
+
+
+def shortened(heads: list[str], limit: int) -> list[str]:
+    """Return shorten(head, limit) of every head (one call a head that is too long, none for the others)."""
+    return [head if len(head) <= limit else shorten(head, limit) for head in heads]
 
 
 def text_cells(texts: list[str], limit: int) -> list[str] | None:
@@ -139,7 +144,7 @@ def text_cells(texts: list[str], limit: int) -> list[str] | None:
     shown = shown_heads(texts, limit)
     if shown is None or contains_any(shown[1], SPECIALS) or any(hint in shown[1] for hint in AUTOLINK_HINTS):
         return None
-    return [shorten(head, limit) for head in shown[0]]
+    return shortened(shown[0], limit)
 
 
 def html_cells(texts: list[str], limit: int) -> list[str] | None:
@@ -148,7 +153,7 @@ def html_cells(texts: list[str], limit: int) -> list[str] | None:
     shown = shown_heads(texts, limit)
     if shown is None or contains_any(shown[1], "&<>"):
         return None
-    return [shorten(head, limit) for head in shown[0]]
+    return shortened(shown[0], limit)
 
 
 def usual_author_cell(authors: tuple[str, ...]) -> str:
@@ -209,23 +214,28 @@ def month_items(papers: Sequence[Listed]) -> tuple[list[Item], list[Item | None]
     summaries = html_cells([paper.summary for paper in papers], SUMMARY_LIMIT) if titles is not None else None
     if titles is None or summaries is None:
         return row_items(papers, paper_rows(papers))
-    names_plain = unescaped([name for paper in papers for name in paper.authors])
-    rows = [Row(paper.published[:10], title or "(untitled)", paper.url, cell(paper.venue, VENUE_LIMIT) if paper.venue else "",
+    names_plain = unescaped([" ".join(paper.authors) for paper in papers if paper.authors])  # one string a paper: the same text
+    venues = {venue: cell(venue, VENUE_LIMIT) for venue in {paper.venue for paper in papers}}  # a month repeats a few
+    rows = [Row(paper.published[:10], title or "(untitled)", paper.url, venues[paper.venue],
                 usual_author_cell(paper.authors) if names_plain else author_cell(paper.authors), "", summary or "-",
                 paper.code_urls[0] if paper.code_urls else "")
             for paper, title, summary in zip(papers, titles, summaries, strict=True)]  # tags apart: two links each
-    links: dict[tuple[str, ...], tuple[str, str]] = {}
-    for paper in papers:
-        if paper.tags not in links:
-            links[paper.tags] = (tag_links(paper.tags, f"{DOMAINS_DIR}/"), tag_links(paper.tags, ""))
+    links: dict[tuple[str, ...], tuple[str, str, int]] = {}
+    pairs = [links.get(paper.tags) or links.setdefault(paper.tags, tag_pair(paper.tags)) for paper in papers]
     heads = [item_head(row.date, row.title, row.url, row.venue) for row in rows]
     tails = [item_tail(row.authors, row.code, row.summary) for row in rows]
-    pairs = [links[paper.tags] for paper in papers]
     sizes = column_sizes(rows, [pair[0] for pair in pairs])
     items = [Item(head + pair[0] + tail, size) for head, tail, pair, size in zip(heads, tails, pairs, sizes, strict=True)]
-    tagged = [Item(head + pair[1] + tail, size - utf8_size(pair[0]) + utf8_size(pair[1])) if paper.tags else None
+    tagged = [Item(head + pair[1] + tail, size + pair[2]) if paper.tags else None
               for paper, head, tail, pair, size in zip(papers, heads, tails, pairs, sizes, strict=True)]
     return items, tagged
+
+
+def tag_pair(tags: tuple[str, ...]) -> tuple[str, str, int]:
+    """Return a paper's tag links as its month page shows them and as its domain pages do, and how many more bytes the
+    second takes."""
+    month, domain = tag_links(tags, f"{DOMAINS_DIR}/"), tag_links(tags, "")
+    return month, domain, utf8_size(domain) - utf8_size(month)
 
 
 def column_sizes(rows: list[Row], tags: list[str]) -> list[int]:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import re
-import tempfile
+import secrets
 from pathlib import Path
 from types import TracebackType
 
@@ -50,22 +51,38 @@ def check_encodable(path: Path, text: str | None) -> None:
 def write_temp(path: Path, data: bytes) -> Path:
     """Write data to a new hidden temp file in path's folder (created if need be); return the temp file's path."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        temp, handle = create_temp(path)
     except OSError as error:
         raise write_error(path, error) from error
     try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            # No fsync: the rename alone keeps a killed process from leaving a partial file, which is the failure
-            # that matters here; a power cut also loses the uncommitted checkout (on ext4, auto_da_alloc still
-            # flushes a file replaced by rename).
+        with memoryview(data) as view:
+            written = 0
+            while written < len(view):  # os.write may write less than asked
+                written += os.write(handle, view[written:])
+        # No fsync: the rename alone keeps a killed process from leaving a partial file, which is the failure that
+        # matters here; a power cut also loses the uncommitted checkout (on ext4, auto_da_alloc still flushes a file
+        # replaced by rename).
     except BaseException as error:
-        Path(temp_name).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise write_error(path, error) from error
         raise
-    return Path(temp_name)
+    finally:
+        os.close(handle)
+    return temp
+
+
+def create_temp(path: Path) -> tuple[Path, int]:
+    """Create a new hidden temp file beside path (and the folder, if missing): its path and an open descriptor."""
+    for _ in range(100):
+        temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")  # as TEMP_NAME matches
+        try:
+            return temp, os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+        except FileExistsError:
+            continue
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+    raise FileExistsError(errno.EEXIST, "no unused temp file name", str(path.parent))
 
 
 def write_error(path: Path, error: OSError) -> ListError:

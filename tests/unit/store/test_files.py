@@ -94,3 +94,13 @@ def test_stale_temp_files_are_removed_and_nothing_else(folder):
     (folder / ".notes.tmp").write_text("a person's file")
     remove_stale_temps({folder, folder / "missing"})
     assert sorted(tree(folder)) == [".notes.tmp", "gone.md", "old.md", "same.md"]
+
+
+def test_a_temp_name_already_taken_is_never_overwritten(folder, monkeypatch):
+    taken = folder / ".old.md.0000abcd.tmp"
+    taken.write_text("someone else's\n")
+    names = iter(["0000abcd", "0000abce"])
+    monkeypatch.setattr(files.secrets, "token_hex", lambda size: next(names))
+    temp = files.write_temp(folder / "old.md", b"new\n")
+    assert temp.name == ".old.md.0000abce.tmp" and temp.read_bytes() == b"new\n"
+    assert taken.read_text() == "someone else's\n"
