@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..layout import month_path
 from ..paper import Listed, Paper
-from ..store.archive import Archive, read_month, sort_newest_first
+from ..store.archive import Archive, sort_newest_first
 from ..taxonomy import Domain
 from .listing import DOMAINS_DIR, Item, chunk_items, month_items, page_name, paper_item, paper_row, papers_list, render
 from .markdown import cell
@@ -67,11 +66,10 @@ def month_domain_outputs(articles: Path, month: str, papers: Sequence[Listed], t
 
 
 def newest_papers(archive: Archive, month: str, slug: str, read: dict[str, list[Paper]]) -> list[Paper]:
-    """Return the domain's newest papers of one month (from memory when the month changed, else from its file, read
-    once for all domains through `read`)."""
+    """Return the domain's newest papers of one month, read through the archive (so the feed and the README, which
+    show the newest month too, read it no more) once for all domains through `read`."""
     if month not in read:
-        read[month] = list(archive.month(month).values() if month in archive.changed else read_month(
-            month_path(archive.data_dir, month)).values())
+        read[month] = list(archive.month(month).values())
     return sort_newest_first(paper for paper in read[month] if slug in paper.tags)[:NEWEST]
 
 
