@@ -216,19 +216,21 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
     pages, read_digests = build.site_outputs(root, archive, config, months, rejected_count, staging, curated)
     outputs.update(archive.index_outputs())  # after the pages: their workers count the months of an index rebuilt
     outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, config.taxonomy))
-    staging.stage(outputs, first=True)
-    staging.stage({**audit, **pages})
+    staging.stage({**outputs, **audit}, first=True)  # the rejected candidates are data too: none lost to a crash
+    staging.stage(pages)
 
 
 def write_outputs(pending: Path, staging: Staging) -> list[Path]:
     """Put the staged files in place under a journal: a crash leaves pending.json, and the next run re-renders
     everything (an error before this point leaves every file as it was)."""
     if not staging.files:
+        pending.unlink(missing_ok=True)  # a run that stopped after its last file, before removing its journal
         return []
     write_atomic(pending, dump_json({"schema": SCHEMA, "render": "all"}))
     written = staging.commit()
     pending.unlink()
-    remove_stale_temps({path.parent for path in written})  # a killed run's, where this one wrote: no run writes now
+    for kept in remove_stale_temps({path.parent for path in written}):  # a killed run's, where this one wrote
+        log.warning("%s: a temp file an interrupted run left could not be removed; delete it", kept)
     return written
 
 

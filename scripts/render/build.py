@@ -139,7 +139,8 @@ def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, .
         papers = read_records(path, raw)
         summary = month_summary(papers)
         outputs = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy, on_disk)
-    return stage_changed(outputs, write), freshness.month_digest(raw, taxonomy), summary
+    digest = freshness.month_digest(raw, taxonomy)
+    return stage_changed(outputs, write), digest, summary  # staged last: nothing can fail between staging and return
 
 
 def render_from_files(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...], months: list[str],
@@ -150,17 +151,21 @@ def render_from_files(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ..
     if workers < 2 or len(months) < PARALLEL_MONTHS:
         rendered = []
         for month in months:
-            rendered.append(month_file_outputs(articles, data_dir, taxonomy, month, staging.write, on_disk.get(month, [])))
-            staging.add(rendered[-1][0])
+            result = month_file_outputs(articles, data_dir, taxonomy, month, staging.write, on_disk.get(month, []))
+            staging.add(result[0])
+            rendered.append(result)
         return rendered
     # fork: workers start with the modules loaded; each reads, renders and stages one month at a time.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
         futures = [pool.submit(month_file_outputs, articles, data_dir, taxonomy, month, staging.write,
                                on_disk.get(month, [])) for month in months]
-        wait(futures)
-    for future in futures:  # every month's staged files are known before any error is raised, so all are removed
-        if future.exception() is None:
-            staging.add(future.result()[0])
+        try:
+            wait(futures)
+        finally:  # interrupted too (Ctrl-C): months not started are cancelled, and those staged are taken over
+            pool.shutdown(cancel_futures=True)
+            for future in futures:  # so that the Staging block removes every staged file on any error
+                if not future.cancelled() and future.exception() is None:
+                    staging.add(future.result()[0])
     for future in futures:
         if (error := future.exception()) is not None:
             raise error

@@ -140,7 +140,11 @@ def read_records(path: Path, raw: bytes) -> Sequence[Listed]:
     built), else as read_month reads them (naming any problem)."""
     with collector_paused():
         stored = stored_month(path, raw)
-        return stored.papers if stored is not None else list(parse_month(path, read_json(path, raw)).values())
+        if stored is None:
+            return list(parse_month(path, read_json(path, raw)).values())
+        if len({record.id for record in stored.papers}) < len(stored.papers):
+            return list(stored_papers(stored.papers).values())  # one record an ID, the last, as read_month keeps
+        return stored.papers
 
 
 def stored_month(path: Path, raw: bytes) -> StoredMonth | None:
@@ -355,10 +359,10 @@ class Archive:
 
     def put(self, paper: Paper) -> None:
         """Store a record in its month and mark the month changed; copies filed in other months are removed."""
-        papers = self.month(paper.month)
-        if paper.id not in papers or self.file_ids is not None:
+        if paper.id not in self.month(paper.month) or self.file_ids is not None:
             for month in sorted(self.months_of(paper.id) - {paper.month}):
                 self.remove(self.month(month)[paper.id])
+        papers = self.month(paper.month)  # after the other months: reading them may have dropped this one from memory
         self.update_summary(paper.month, papers.get(paper.id), paper)
         papers[paper.id] = paper
 

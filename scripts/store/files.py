@@ -13,8 +13,9 @@ from ..errors import ListError
 
 # A target file -> the temp file beside it that holds its new content, or None when the target is to be deleted.
 Staged = dict[Path, Path | None]
-# mkstemp's names: "." + the target's name + "." + 8 random characters + ".tmp" (hidden, and ignored by .gitignore).
-TEMP_NAME = re.compile(r"^\..+\.[a-z0-9_]{8}\.tmp$")
+# create_temp's names: "." + the name of a file the list writes + "." + 8 random hex digits + ".tmp" (hidden, and
+# ignored by .gitignore); nothing else is ever swept.
+TEMP_NAME = re.compile(r"^\..+\.(?:md|json|bib|xml|svg|yaml)\.[0-9a-f]{8}\.tmp$")
 
 
 def read_text(path: Path) -> str | None:
@@ -85,9 +86,9 @@ def create_temp(path: Path) -> tuple[Path, int]:
     raise FileExistsError(errno.EEXIST, "no unused temp file name", str(path.parent))
 
 
-def write_error(path: Path, error: OSError) -> ListError:
-    """Return the error of a file that could not be written."""
-    return ListError(f"{path}: could not write ({error.strerror}); check free disk space and permissions, then rerun")
+def write_error(path: Path, error: OSError, doing: str = "write") -> ListError:
+    """Return the error of a file that could not be written (or deleted)."""
+    return ListError(f"{path}: could not {doing} ({error.strerror}); check free disk space and permissions, then rerun")
 
 
 def put_in_place(target: Path, temp: Path | None) -> None:
@@ -136,12 +137,18 @@ def discard(staged: Staged) -> None:
             temp.unlink(missing_ok=True)
 
 
-def remove_stale_temps(folders: set[Path]) -> None:
-    """Remove the temp files a killed run left in these folders (call it holding the update lock: no run is writing)."""
+def remove_stale_temps(folders: set[Path]) -> list[Path]:
+    """Remove the temp files a killed run left in these folders (call it holding the update lock: no run is writing);
+    return those that could not be removed."""
+    kept = []
     for folder in folders:
         for path in folder.glob(".*.tmp") if folder.is_dir() else ():
             if TEMP_NAME.match(path.name):
-                path.unlink(missing_ok=True)
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError:
+                    kept.append(path)
+    return kept
 
 
 class Staging:
@@ -168,7 +175,9 @@ class Staging:
             self.files = {**staged, **self.files}
 
     def stage(self, outputs: dict[Path, str | None], first: bool = False) -> None:
-        """Stage every output that differs from disk (with `first`, to be put in place before those staged so far)."""
+        """Stage every output that differs from disk (with `first`, to be put in place before those staged so far);
+        an output given again replaces what was staged for it, even when it now matches the disk."""
+        discard({path: self.files.pop(path) for path in outputs if path in self.files})
         self.add(stage_changed(outputs, self.write), first)
 
     def commit(self) -> list[Path]:
@@ -178,7 +187,7 @@ class Staging:
             try:
                 put_in_place(target, temp)
             except OSError as error:
-                raise write_error(target, error) from error
+                raise write_error(target, error, "write" if temp is not None else "delete") from error
             done.append(target)
         self.files = {}
         return done

@@ -643,3 +643,13 @@ def test_a_process_killed_mid_write_is_repaired_by_the_next_run(fake_arxiv, base
     assert not (baseline / "articles" / "data" / "pending.json").exists()
     assert not list(baseline.rglob("*.tmp"))  # the killed run's temp files are swept by the run that rewrote them
     assert_complete(baseline, fake_arxiv.papers)
+
+
+def test_a_journal_left_after_the_last_file_is_removed_by_the_next_run(fake_arxiv, baseline, caplog):
+    (baseline / "articles" / "data" / "pending.json").write_text('{"render": "all", "schema": 1}\n')
+    assert run_update(baseline, "--no-fetch") == 0  # everything re-rendered, nothing to change
+    assert not (baseline / "articles" / "data" / "pending.json").exists()
+    caplog.clear()
+    assert run_update(baseline, "--no-fetch") == 0
+    assert "stopped while writing" not in caplog.text
+

@@ -265,6 +265,29 @@ def test_a_month_that_fails_in_a_render_worker_leaves_every_file_as_it_was(fake_
     assert len(list((project / "articles").glob("20*.md"))) > 10
 
 
+def test_an_interrupt_while_the_workers_render_leaves_no_file_changed(fake_arxiv, tmp_path, monkeypatch):
+    from scripts.render import build as site
+    fake_arxiv.papers = make_papers(400, step_hours=30)
+    project = make_project(tmp_path / "project")
+    run_update(project, "--since", "2025-01-01")
+    (project / "articles" / "data" / "rendered.json").unlink()
+    for page in (project / "articles").glob("20*.md"):
+        page.write_text("stale\n")  # so that every month is staged
+    before = snapshot(project)
+    real_wait = site.wait
+
+    def interrupted(futures):
+        real_wait(futures)
+        raise KeyboardInterrupt  # Ctrl-C once the workers have staged their months
+
+    monkeypatch.setattr(site, "wait", interrupted)
+    monkeypatch.setattr(site, "PARALLEL_MONTHS", 2)
+    monkeypatch.setattr(site.os, "cpu_count", lambda: 2)
+    with pytest.raises(KeyboardInterrupt):
+        update.main(["--root", str(project), "--no-fetch"])
+    assert snapshot(project) == before  # and no temp file left
+
+
 def test_merge_archive_unions_two_runs(fake_arxiv, tmp_path):
     first, second = make_project(tmp_path / "a"), make_project(tmp_path / "b")
     fake_arxiv.papers = make_papers(10)

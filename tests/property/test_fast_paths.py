@@ -250,6 +250,15 @@ def test_records_read_to_render_are_what_read_month_reads(tmp_path, change):
     assert bibtex.render_bibtex(list(decoded)) == bibtex.render_bibtex(papers)
 
 
+def test_a_record_repeated_in_a_month_file_is_read_to_render_once_as_read_month_keeps_it(tmp_path):
+    path = tmp_path / "2025-05.json"
+    second = {**STORED, "id": "2505.11495"}
+    path.write_text(dump_json({"papers": [STORED, second, {**STORED, "title": "T again"}], "schema": 1}), encoding="utf-8")
+    decoded = read_records(path, path.read_bytes())
+    assert [(record.id, record.title) for record in decoded] == [(paper.id, paper.title) for paper in read_month(path).values()]
+    assert [record.title for record in decoded] == ["T again", "T"]
+
+
 def test_a_month_file_as_the_archive_writes_it_loads_as_record_by_record(tmp_path):
     path = tmp_path / "2025-05.json"
     records = [STORED, {**STORED, "id": "2505.11495", "score": 1, "authors": ["Łukasz Kaiser", "A B"]}]

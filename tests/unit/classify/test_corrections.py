@@ -113,3 +113,23 @@ def test_a_later_run_with_the_same_rejections_changes_no_byte(fake_arxiv, tmp_pa
     assert after[state] == before[state].replace(b'"2025-05-25"', b'"2025-05-26"') != before[state]
     assert {name: text for name, text in after.items() if name != state} == \
         {name: text for name, text in before.items() if name != state}
+
+
+def test_a_crash_among_the_pages_keeps_the_runs_rejected_candidates(fake_arxiv, tmp_path, monkeypatch):
+    from scripts.store import files
+    root = shipped_project(tmp_path)
+    fake_arxiv.papers = [ON_TOPIC, OFF_TOPIC]
+    real = files.put_in_place
+
+    def full_at_the_month_page(target, temp):
+        if target.name == "2025-05.md":
+            raise OSError(28, "No space left on device")
+        real(target, temp)
+
+    monkeypatch.setattr(files, "put_in_place", full_at_the_month_page)
+    assert update.main(["--root", str(root), "--since", "2025-05-01"]) == 1
+    monkeypatch.setattr(files, "put_in_place", real)
+    rejected = root / "articles" / "data" / "rejected.json"
+    assert OFF_TOPIC.id in rejected.read_text()  # put in place with the data, before any page
+    assert update.main(["--root", str(root), "--no-fetch"]) == 0  # the repair: every page again
+    assert OFF_TOPIC.id in rejected.read_text() and OFF_TOPIC.id in (root / "articles" / "rejected.md").read_text()

@@ -92,3 +92,18 @@ def test_a_render_from_the_month_files_alone_writes_what_a_render_of_the_whole_a
     assert update.main(["--root", str(alone), "--no-fetch"]) == 0
     assert snapshot(alone) == snapshot(whole)  # the pages, the index and the digests, byte for byte
     assert {path.name: path.read_bytes() for path in (alone / "articles" / "data").glob("20*.json")} == months_before
+
+
+def test_a_paper_moved_into_a_month_dropped_from_memory_meanwhile_is_stored_there(tmp_path):
+    write_months(tmp_path, MONTHS, 3)
+    archive = Archive.open(tmp_path)
+    moving = archive.month("2024-01")["2401.00001"]
+    for month in ("2024-05", "2024-06", "2024-07", "2024-08"):  # unchanged months held in memory, the target first
+        archive.month(month)
+    archive.months_of(moving.id)  # the ID map is built: put looks for copies in other months
+    moved = moving.with_changes(published="2024-05-02T00:00:00Z")
+    archive.put(moved)  # reading 2024-01 to drop the old copy pushes 2024-05 out of memory
+    assert archive.month("2024-05")[moving.id] == moved and moving.id not in archive.month("2024-01")
+    assert archive.index["2024-05"]["count"] == 4 and archive.index["2024-01"]["count"] == 2
+    write_changed(archive.data_outputs())
+    assert Archive.open(tmp_path).months_of(moving.id) == {"2024-05"}

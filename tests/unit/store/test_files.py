@@ -90,10 +90,31 @@ def test_a_failed_rename_names_the_file(folder, monkeypatch):
 
 
 def test_stale_temp_files_are_removed_and_nothing_else(folder):
-    (folder / ".old.md.k2j_x9ab.tmp").write_text("half")
-    (folder / ".notes.tmp").write_text("a person's file")
-    remove_stale_temps({folder, folder / "missing"})
-    assert sorted(tree(folder)) == [".notes.tmp", "gone.md", "old.md", "same.md"]
+    (folder / ".old.md.0f3a9c2e.tmp").write_text("half")
+    people = [".notes.tmp", ".notes.draft_v2.tmp", ".old.md.draft_v2.tmp", ".plan.txt.0f3a9c2e.tmp"]
+    for name in people:
+        (folder / name).write_text("a person's file")
+    assert remove_stale_temps({folder, folder / "missing"}) == []
+    assert sorted(tree(folder)) == sorted([*people, "gone.md", "old.md", "same.md"])
+
+
+def test_an_output_staged_again_as_it_is_on_disk_is_no_longer_staged(folder):
+    with Staging() as staging:
+        staging.stage({folder / "old.md": "a first render\n"})
+        staging.stage({folder / "old.md": "old\n"})  # rendered again: now the same as the file
+        assert staging.files == {} and not list(folder.glob(".*.tmp"))
+        assert staging.commit() == []
+    assert (folder / "old.md").read_text() == "old\n"
+
+
+def test_a_failed_delete_says_so(folder, monkeypatch):
+    def refused(target, temp):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(files, "put_in_place", refused)
+    with pytest.raises(ListError, match=r"gone\.md: could not delete \(Permission denied\)"), Staging() as staging:
+        staging.stage({folder / "gone.md": None})
+        staging.commit()
 
 
 def test_a_temp_name_already_taken_is_never_overwritten(folder, monkeypatch):
