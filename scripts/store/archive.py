@@ -284,6 +284,7 @@ class Archive:
     # is looked up there instead (it may have changed since).
     file_ids: dict[str, set[bytes]] | None = None
     unindexed: set[str] = field(default_factory=set)  # months with a file whose index entry is not counted yet
+    shrunk: set[str] = field(default_factory=set)  # months a record was removed from
 
     @classmethod
     def open(cls, data_dir: Path) -> Archive:
@@ -372,6 +373,7 @@ class Archive:
         if paper.id in papers:
             self.update_summary(paper.month, papers[paper.id], None)
             del papers[paper.id]
+            self.shrunk.add(paper.month)
 
     def update_summary(self, month: str, removed: Paper | None, added: Paper | None) -> None:
         """Keep a month's index entry current through one change: recount it at its first change, then adjust it."""
@@ -407,7 +409,9 @@ class Archive:
     def month_data_outputs(self) -> dict[Path, str | None]:
         """Return the text of every changed month file, or None for one to delete (its records are all gone)."""
         outputs: dict[Path, str | None] = {}
-        for month in sorted(self.changed):
+        # Months that lost a record last: a crash between two of these files can leave a paper that moved month in
+        # both files, never in neither.
+        for month in sorted(self.changed, key=lambda month: (month in self.shrunk, month)):
             papers = self.month(month)
             records = [paper.to_dict() for paper in sort_newest_first(papers.values())]
             outputs[month_path(self.data_dir, month)] = dump_json({"papers": records, "schema": SCHEMA}) if records else None

@@ -105,5 +105,7 @@ def test_a_paper_moved_into_a_month_dropped_from_memory_meanwhile_is_stored_ther
     archive.put(moved)  # reading 2024-01 to drop the old copy pushes 2024-05 out of memory
     assert archive.month("2024-05")[moving.id] == moved and moving.id not in archive.month("2024-01")
     assert archive.index["2024-05"]["count"] == 4 and archive.index["2024-01"]["count"] == 2
+    # the month it left is written last: a crash between the two files leaves it in both, never in neither
+    assert [path.stem for path in archive.month_data_outputs()] == ["2024-05", "2024-01"]
     write_changed(archive.data_outputs())
     assert Archive.open(tmp_path).months_of(moving.id) == {"2024-05"}
