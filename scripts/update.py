@@ -296,6 +296,13 @@ def stale_outputs(root: Path) -> list[Path]:
     return run(parse_args(["--no-fetch", "--dry-run", "--force", "--root", str(root)])).written
 
 
+def interrupted(pending: Path) -> str:
+    """Say what an interrupted run left: nothing changed, or files being put in place that the next run repairs."""
+    if pending.exists():
+        return f"interrupted while putting files in place; {pending} remains, so the next run re-renders every page"
+    return "interrupted before writing anything; every file is as it was"
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the update from the command line; return the exit status."""
     args = parse_args(argv)
@@ -308,6 +315,9 @@ def main(argv: list[str] | None = None) -> int:
     except ListError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"error: {interrupted(Layout(args.root).pending)}", file=sys.stderr)
+        return 130
     for line in summary_lines(report, args.dry_run):
         log.info("%s", line)
     if not args.dry_run:

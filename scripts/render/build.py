@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
@@ -156,7 +157,7 @@ def render_from_files(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ..
             rendered.append(result)
         return rendered
     # fork: workers start with the modules loaded; each reads, renders and stages one month at a time.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=leave_interrupts) as pool:
         futures = [pool.submit(month_file_outputs, articles, data_dir, taxonomy, month, staging.write,
                                on_disk.get(month, [])) for month in months]
         try:
@@ -170,6 +171,12 @@ def render_from_files(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ..
         if (error := future.exception()) is not None:
             raise error
     return [future.result() for future in futures]
+
+
+def leave_interrupts() -> None:
+    """Leave Ctrl-C to the parent (a render worker's start): a worker always finishes its month and returns what it
+    staged, for the parent to put in place or remove."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def all_month_outputs(articles: Path, archive: Archive, months: list[str], staging: Staging,

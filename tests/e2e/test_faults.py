@@ -653,3 +653,23 @@ def test_a_journal_left_after_the_last_file_is_removed_by_the_next_run(fake_arxi
     assert run_update(baseline, "--no-fetch") == 0
     assert "stopped while writing" not in caplog.text
 
+
+
+def test_an_interrupt_while_files_are_put_in_place_is_repaired_by_the_next_run(fake_arxiv, baseline, monkeypatch, capsys):
+    real, calls = files.put_in_place, {"count": 0}
+
+    def interrupted(target, temp):
+        calls["count"] += 1
+        if calls["count"] == 3:  # the journal, one file, then Ctrl-C
+            raise KeyboardInterrupt
+        real(target, temp)
+
+    monkeypatch.setattr(files, "put_in_place", interrupted)
+    capsys.readouterr()
+    assert run_update(baseline) == 130
+    assert "interrupted while putting files in place" in capsys.readouterr().err
+    assert not list(baseline.rglob("*.tmp"))  # the files not yet in place were removed
+    monkeypatch.setattr(files, "put_in_place", real)
+    assert run_update(baseline) == 0
+    assert not (baseline / "articles" / "data" / "pending.json").exists()
+    assert_complete(baseline, fake_arxiv.papers)

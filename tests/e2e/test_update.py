@@ -265,7 +265,7 @@ def test_a_month_that_fails_in_a_render_worker_leaves_every_file_as_it_was(fake_
     assert len(list((project / "articles").glob("20*.md"))) > 10
 
 
-def test_an_interrupt_while_the_workers_render_leaves_no_file_changed(fake_arxiv, tmp_path, monkeypatch):
+def test_an_interrupt_while_the_workers_render_leaves_no_file_changed(fake_arxiv, tmp_path, monkeypatch, capsys):
     from scripts.render import build as site
     fake_arxiv.papers = make_papers(400, step_hours=30)
     project = make_project(tmp_path / "project")
@@ -283,8 +283,9 @@ def test_an_interrupt_while_the_workers_render_leaves_no_file_changed(fake_arxiv
     monkeypatch.setattr(site, "wait", interrupted)
     monkeypatch.setattr(site, "PARALLEL_MONTHS", 2)
     monkeypatch.setattr(site.os, "cpu_count", lambda: 2)
-    with pytest.raises(KeyboardInterrupt):
-        update.main(["--root", str(project), "--no-fetch"])
+    capsys.readouterr()
+    assert update.main(["--root", str(project), "--no-fetch"]) == 130
+    assert capsys.readouterr().err.strip() == "error: interrupted before writing anything; every file is as it was"
     assert snapshot(project) == before  # and no temp file left
 
 
