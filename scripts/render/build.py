@@ -66,17 +66,33 @@ def feed_output(archive: Archive, config: Config) -> str:
 
 
 def month_outputs(articles: Path, month: str, papers: Sequence[Listed], tag_counts: dict[str, int],
-                  taxonomy: tuple[Domain, ...] = (), on_disk: list[Path] | None = None) -> dict[Path, str | None]:
-    """Return a month's pages and its domain pages, plus None for pages left over from when the month was longer
-    (or existed); `on_disk`: the month's pages there now, when already listed."""
+                  taxonomy: tuple[Domain, ...] = (), on_disk: list[Path] | None = None) -> dict[Path, str | bytes | None]:
+    """Return a month's pages and its domain pages (as UTF-8), plus None for pages left over from when the month was
+    longer (or existed); `on_disk`: the month's pages there now, when already listed."""
     items, tagged = listing.month_items(papers)  # once, for the month's and its domains' pages
-    pages = listing.month_pages(month, papers, tag_counts, items) if papers else {}
-    outputs: dict[Path, str | None] = {articles / name: text for name, text in pages.items()}
-    outputs.update(month_domain_outputs(articles, month, papers, taxonomy, tagged))
+    outputs: dict[Path, str | bytes | None]
+    try:
+        outputs = month_pages_data(articles, month, papers, tag_counts, taxonomy, items, tagged)
+    except UnicodeEncodeError:  # as text, for the staging to name the page and the character it cannot write
+        pages = listing.month_pages(month, papers, tag_counts, items) if papers else {}
+        outputs = {articles / name: text for name, text in pages.items()}
+        outputs.update(month_domain_outputs(articles, month, papers, taxonomy, tagged))
     outputs[articles / f"{month}.bib"] = bibtex.render_bibtex(papers) if papers else None
     for path in pages_on_disk(articles).get(month, []) if on_disk is None else on_disk:
         if path not in outputs:
             outputs[path] = None
+    return outputs
+
+
+def month_pages_data(articles: Path, month: str, papers: Sequence[Listed], tag_counts: dict[str, int],
+                     taxonomy: tuple[Domain, ...], items: list[listing.Item],
+                     tagged: list[listing.Item | None]) -> dict[Path, str | bytes | None]:
+    """Return a month's pages and its domain pages as UTF-8, each list item encoded once for every page it is on."""
+    encoded: dict[int, bytes] = {}
+    outputs: dict[Path, str | bytes | None] = {
+        articles / name: listing.framed("month.md.j2", page_items, encoded, **values)
+        for name, page_items, values in (listing.month_plan(month, papers, tag_counts, items) if papers else [])}
+    outputs.update(month_domain_outputs(articles, month, papers, taxonomy, tagged, encoded))
     return outputs
 
 

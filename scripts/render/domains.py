@@ -14,7 +14,7 @@ from typing import Any
 from ..paper import Listed, Paper
 from ..store.archive import Archive, sort_newest_first
 from ..taxonomy import Domain
-from .listing import DOMAINS_DIR, Item, chunk_items, month_items, page_name, paper_item, paper_row, papers_list, render
+from .listing import DOMAINS_DIR, Item, PagePlan, chunk_items, framed, month_items, page_name, paper_item, paper_row, papers_list, render
 from .markdown import cell
 
 NEWEST = 20  # papers on a domain's front page, from its newest month
@@ -28,15 +28,20 @@ def month_counts(index: dict[str, dict[str, Any]], slug: str) -> dict[str, int]:
             if index[month]["tags"].get(slug)}
 
 
-def domain_month_pages(domain: Domain, month: str, items: list[Item]) -> dict[str, str]:
-    """Render one domain's list items of one month (newest first) into pages keyed by file name."""
+def domain_month_plan(domain: Domain, month: str, items: list[Item]) -> PagePlan:
+    """Return each page of one domain's list items of one month (newest first): its file name, its items and the values
+    domain_month.md.j2 shows."""
     pages = chunk_items(items)
     names = [page_name(f"{domain.slug}-{month}", number) for number in range(1, len(pages) + 1)]
-    return {
-        name: render("domain_month.md.j2", slug=domain.slug, name=cell(domain.name), month=month,
-                     papers=papers_list(page_items), number=number, names=names, total=len(items))
-        for number, (name, page_items) in enumerate(zip(names, pages, strict=True), start=1)
-    }
+    return [(name, page_items, {"slug": domain.slug, "name": cell(domain.name), "month": month, "number": number,
+                                "names": names, "total": len(items)})
+            for number, (name, page_items) in enumerate(zip(names, pages, strict=True), start=1)]
+
+
+def domain_month_pages(domain: Domain, month: str, items: list[Item]) -> dict[str, str]:
+    """Render one domain's list items of one month (newest first) into pages keyed by file name."""
+    return {name: render("domain_month.md.j2", papers=papers_list(page_items), **values)
+            for name, page_items, values in domain_month_plan(domain, month, items)}
 
 
 def domain_items(papers: Sequence[Listed], tagged: list[Item | None], taxonomy: tuple[Domain, ...]) -> dict[str, list[Item]]:
@@ -52,16 +57,23 @@ def domain_items(papers: Sequence[Listed], tagged: list[Item | None], taxonomy: 
 
 
 def month_domain_outputs(articles: Path, month: str, papers: Sequence[Listed], taxonomy: tuple[Domain, ...],
-                         tagged: list[Item | None] | None = None) -> dict[Path, str | None]:
+                         tagged: list[Item | None] | None = None,
+                         encoded: dict[int, bytes] | None = None) -> dict[Path, str | bytes | None]:
     """Return every domain's pages of one month (papers newest first; `tagged` their items as domain pages show them,
-    when already made); build.month_outputs adds None for the pages left over from when the month held more papers."""
+    when already made), as UTF-8 when given `encoded` (see listing.framed); build.month_outputs adds None for the
+    pages left over from when the month held more papers."""
     folder = articles / DOMAINS_DIR
-    outputs: dict[Path, str | None] = {}
+    outputs: dict[Path, str | bytes | None] = {}
     tagged = month_items(papers)[1] if tagged is None else tagged
     lists = domain_items(papers, tagged, taxonomy)
     for domain in taxonomy:
-        if lists[domain.slug]:
+        if not lists[domain.slug]:
+            continue
+        if encoded is None:
             outputs.update({folder / name: text for name, text in domain_month_pages(domain, month, lists[domain.slug]).items()})
+        else:
+            outputs.update({folder / name: framed("domain_month.md.j2", page_items, encoded, **values)
+                            for name, page_items, values in domain_month_plan(domain, month, lists[domain.slug])})
     return outputs
 
 

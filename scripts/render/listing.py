@@ -189,8 +189,9 @@ class Item(NamedTuple):
 
 
 def utf8_size(text: str) -> int:
-    """Return the bytes text takes in UTF-8 (without encoding it when it is ASCII)."""
-    return len(text) if text.isascii() else len(text.encode("utf-8"))
+    """Return the bytes text takes in UTF-8 (without encoding it when it is ASCII; a lone surrogate counted as the 3 bytes
+    it would take, for the page that holds it to be refused when written, naming it)."""
+    return len(text) if text.isascii() else len(text.encode("utf-8", "surrogatepass"))
 
 
 def row_size(row: Row) -> int:
@@ -280,18 +281,42 @@ def page_name(month: str, number: int) -> str:
     return f"{month}.md" if number == 1 else f"{month}-p{number}.md"
 
 
+PagePlan = list[tuple[str, list[Item], dict[str, object]]]  # each page: file name, its items, its template's other values
+LIST_MARK = "\x00papers\x00"  # where framed() has a template put its list: no template or escaped text holds NUL
+
+
+def month_plan(month: str, papers: Sequence[Listed], tag_counts: dict[str, int], items: list[Item]) -> PagePlan:
+    """Return each page of a month's papers (newest first): its file name, its items and the values month.md.j2 shows."""
+    pages = chunk_items(items)
+    links = {tag: tag_link(tag, f"{DOMAINS_DIR}/") for tag in tag_counts}
+    names = [page_name(month, number) for number in range(1, len(pages) + 1)]
+    return [(name, page_items, {"month": month, "number": number, "names": names, "total": len(papers),
+                                "tag_counts": tag_counts, "links": links, "bib": f"{month}.bib"})
+            for number, (name, page_items) in enumerate(zip(names, pages, strict=True), start=1)]
+
+
 def month_pages(month: str, papers: Sequence[Listed], tag_counts: dict[str, int],
                 items: list[Item] | None = None) -> dict[str, str]:
     """Render a month's papers (newest first; `items` their list items when already made) into one or more pages,
     keyed by file name."""
-    pages = chunk_items([paper_item(row) for row in paper_rows(papers)] if items is None else items)
-    links = {tag: tag_link(tag, f"{DOMAINS_DIR}/") for tag in tag_counts}
-    names = [page_name(month, number) for number in range(1, len(pages) + 1)]
-    return {
-        name: render("month.md.j2", month=month, papers=papers_list(items), number=number, names=names,
-                     total=len(papers), tag_counts=tag_counts, links=links, bib=f"{month}.bib")
-        for number, (name, items) in enumerate(zip(names, pages, strict=True), start=1)
-    }
+    items = [paper_item(row) for row in paper_rows(papers)] if items is None else items
+    return {name: render("month.md.j2", papers=papers_list(page_items), **values)
+            for name, page_items, values in month_plan(month, papers, tag_counts, items)}
+
+
+def framed(template: str, items: Sequence[Item], encoded: dict[int, bytes], **values: object) -> bytes:
+    """Return render(template, papers=papers_list(items), ...) as UTF-8, each item encoded once for all the pages it is
+    on (kept in `encoded` by the item's identity) and the page joined once, as bytes; raise UnicodeEncodeError as
+    str.encode does."""
+    head, _, tail = render(template, papers=LIST_MARK, **values).partition(LIST_MARK)
+    data = []
+    for item in items:
+        if (chunk := encoded.get(id(item))) is None:
+            chunk = encoded[id(item)] = item.text.encode("utf-8")
+        data.append(chunk)
+    if data:  # papers_list strips the list's ends: an item starts with "- " and ends with its line break
+        data[-1] = data[-1].rstrip()
+    return b"".join([head.encode("utf-8"), *data, tail.encode("utf-8")])
 
 
 def domain_counts(index: dict[str, Summary], taxonomy: tuple[Domain, ...]) -> list[tuple[Domain, int]]:

@@ -6,6 +6,7 @@ import errno
 import os
 import re
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
 
@@ -111,9 +112,10 @@ def changed_outputs(outputs: dict[Path, str | None]) -> dict[Path, str | None]:
     return {path: text for path, text in outputs.items() if read_text(path) != text}
 
 
-def stage_changed(outputs: dict[Path, str | None], write: bool = True) -> Staged:
-    """Stage every output whose content differs from disk: its new text in a temp file beside it, or None for a file
-    to delete; with `write` False, only list them (every value None). What was staged is removed on any error."""
+def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True) -> Staged:
+    """Stage every output whose content differs from disk: its new text (or UTF-8 bytes) in a temp file beside it, or
+    None for a file to delete; with `write` False, only list them (every value None). What was staged is removed on
+    any error."""
     staged: Staged = {}
     try:
         for path, text in outputs.items():
@@ -121,7 +123,7 @@ def stage_changed(outputs: dict[Path, str | None], write: bool = True) -> Staged
                 if path.exists():
                     staged[path] = None
                 continue
-            data = encoded(path, text)
+            data = text if isinstance(text, bytes) else encoded(path, text)
             if read_bytes(path) != data:
                 staged[path] = write_temp(path, data) if write else None
     except BaseException:
@@ -174,7 +176,7 @@ class Staging:
         if first:
             self.files = {**staged, **self.files}
 
-    def stage(self, outputs: dict[Path, str | None], first: bool = False) -> None:
+    def stage(self, outputs: Mapping[Path, str | bytes | None], first: bool = False) -> None:
         """Stage every output that differs from disk (with `first`, to be put in place before those staged so far);
         an output given again replaces what was staged for it, even when it now matches the disk."""
         discard({path: self.files.pop(path) for path in outputs if path in self.files})

@@ -69,8 +69,8 @@ def test_a_small_update_renders_only_the_changed_months_domain_pages(fake_arxiv,
     folder = project / "articles" / "domains"
     before = {path.name: path.read_bytes() for path in folder.glob("*.md")}
     rendered: list[str] = []
-    real = domains.domain_month_pages
-    monkeypatch.setattr(domains, "domain_month_pages",
+    real = domains.domain_month_plan
+    monkeypatch.setattr(domains, "domain_month_plan",
                         lambda domain, month, rows: rendered.append(month) or real(domain, month, rows))
     fake_arxiv.papers = make_papers(1, start="2025-05-30T00:00:00Z", first_number=900)
     assert run_update(project, "--since", "2025-05-29") == 0

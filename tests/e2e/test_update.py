@@ -331,8 +331,8 @@ def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fak
     fake_arxiv.papers = make_papers(300)
     run_update(project, "--since", "2025-01-01")
     rendered = []
-    real = render.month_pages
-    monkeypatch.setattr(render, "month_pages", lambda month, *rest: rendered.append(month) or real(month, *rest))
+    real = render.month_plan
+    monkeypatch.setattr(render, "month_plan", lambda month, *rest: rendered.append(month) or real(month, *rest))
     assert run_update(project, "--no-fetch") == 0 and rendered == []
     (project / "articles" / "2025-04.md").unlink()
     data = project / "articles" / "data" / "2025-03.json"
@@ -356,8 +356,8 @@ def test_an_update_after_a_renderer_change_renders_every_month(fake_arxiv, proje
     run_update(project, "--since", "2025-01-01")
     fake_arxiv.papers = make_papers(301)[-1:]  # one new paper, in the newest month
     rendered = []
-    real = render.month_pages
-    monkeypatch.setattr(render, "month_pages", lambda month, *rest: rendered.append(month) or real(month, *rest))
+    real = render.month_plan
+    monkeypatch.setattr(render, "month_plan", lambda month, *rest: rendered.append(month) or real(month, *rest))
     freshness.renderer_digest.cache_clear()
     monkeypatch.setattr(freshness, "renderer_digest", lambda taxonomy=(): "a changed template")
     with caplog.at_level("INFO"):

@@ -190,6 +190,33 @@ def test_list_items_rendered_once_equal_the_template_macro(rows, tags):
         assert render.paper_item(row).size == len("".join(row).encode("utf-8")) + render.ROW_OVERHEAD
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(*[st.one_of(PIECE_TEXT, st.just(""))] * 8).map(lambda fields: render.Row(*fields)),
+                min_size=1, max_size=6), st.sampled_from([30, 400 * 1024]))
+def test_pages_joined_as_bytes_equal_the_pages_as_text(rows, budget):
+    items = [render.paper_item(row) for row in rows]
+    papers = [object()] * len(items)  # month_plan counts them only
+    if budget < 400 * 1024:  # several pages, each item on one
+        items = [item._replace(size=budget) for item in items]
+    encoded: dict[int, bytes] = {}
+    as_bytes = {name: render.framed("month.md.j2", page_items, encoded, **values)
+                for name, page_items, values in render.month_plan("2025-05", papers, {"jailbreak": 2}, items)}
+    as_text = render.month_pages("2025-05", papers, {"jailbreak": 2}, items)
+    assert as_bytes == {name: text.encode("utf-8") for name, text in as_text.items()}
+
+
+def test_a_page_that_cannot_be_encoded_is_refused_naming_it(tmp_path):
+    from scripts.errors import ListError
+    from scripts.render import build
+    from scripts.store.files import stage_changed
+    paper = Paper(id="2505.11494", version=1, title="T", authors=("A B",), published="2025-05-16T17:59:46Z",
+                  updated="2025-05-16T17:59:46Z", summary="S", tags=("jailbreak",), code_urls=("https://x.org/\ud800",))
+    outputs = build.month_outputs(tmp_path, "2025-05", [paper], {"jailbreak": 1})
+    with pytest.raises(ListError, match=re.escape(f"{tmp_path / '2025-05.md'}: cannot write U+D800 (character ")):
+        stage_changed(outputs)
+    assert list(tmp_path.iterdir()) == []
+
+
 def month_papers(titles: list[str], names: list[tuple[str, ...]], ids: list[str]) -> list[Paper]:
     """Return papers of one month with the given titles, authors and IDs (abstracts taken from the titles)."""
     return [Paper(id=identifier, version=1, title=title, authors=authors, published="2025-05-01T00:00:00Z",
