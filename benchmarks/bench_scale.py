@@ -354,18 +354,22 @@ def medians(attempts: list[list[Measure]]) -> list[Measure]:
             for runs in zip(*attempts, strict=True)]
 
 
-def baseline_and_data_render(base: Path, env: dict[str, str]) -> list[Measure]:
+def baseline_and_data_render(base: Path, attempt: int, env: dict[str, str]) -> list[Measure]:
     """Measure the naive single-page renderer, then the project rendering a copy of the same month files alone."""
-    data_root = base / "from-data"
+    data_root = base / f"from-data-{attempt}"
     data_only_copy(base / "built", data_root)
-    page = base / "naive.md"
+    page = base / f"naive-{attempt}.md"
     wall, cpu, peak = run_child("benchmarks.naive_render", [str(data_root / "articles" / "data"), str(page)], env,
                                 base / "naive.log")
     naive = Measure(NAIVE, wall, cpu, peak, 1, page.stat().st_size, 0)
-    page.unlink()
-    runs = [naive, measure(FROM_DATA, data_root, ["--no-fetch"], env)]
-    shutil.rmtree(data_root)
-    return runs
+    return [naive, measure(FROM_DATA, data_root, ["--no-fetch"], env)]
+
+
+def remove_attempts(base: Path) -> None:
+    """Delete every repetition's copies, once all are measured: a deletion just before a measured run slowed its file
+    creations (on a disk mounted with `discard`, the trims of the freed blocks), so none happens between runs."""
+    for path in sorted(base.glob("from-data-*")) + sorted(base.glob("project-*")) + sorted(base.glob("naive-*.md")):
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def update_counts(log_path: Path) -> str:
@@ -377,6 +381,7 @@ def update_counts(log_path: Path) -> str:
 def bench_size(count: int, workdir: Path, seed: int, repeat: int) -> tuple[list[Measure], dict]:
     """Build a project of `count` papers, then measure the run sequence `repeat` times on fresh copies of it."""
     base = workdir / f"papers-{count}"
+    remove_attempts(base)  # an earlier benchmark's, kept with --workdir: deleted before the archive is built
     now = datetime.now(UTC)
     started = time.perf_counter()
     recent = [as_fake(paper) for paper in build_project(base / "built", count, now, seed)]
@@ -386,14 +391,13 @@ def bench_size(count: int, workdir: Path, seed: int, repeat: int) -> tuple[list[
     try:
         env = child_env(api.url)
         attempts: list[list[Measure]] = []
-        for _ in range(repeat):
-            root = base / "project"
-            shutil.rmtree(root, ignore_errors=True)
+        for attempt in range(repeat):
+            root = base / f"project-{attempt}"
             shutil.copytree(base / "built", root)
             api.requests.clear()
             wall, cpu, peak = run_child("scripts.update", ["--help"], env, base / "imports.log")
             attempts.append([Measure("python + imports", wall, cpu, peak, 0, 0, 0),
-                             *baseline_and_data_render(base, env),
+                             *baseline_and_data_render(base, attempt, env),
                              *run_sequence(root, api, new_arrivals(NEW_PAPERS, now, seed), recent, env)])
         runs = medians(attempts)
     finally:

@@ -49,7 +49,7 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert reread and int(reread[1]) > 50  # the 50 arrivals and archived papers of the look-back window, all unchanged
     assert re.search(r"^\s*1000 \| largest Markdown: \S+\.md [\d.]+ KiB \(ok", output, re.M)
     assert re.search(r"^\s*1000 \| largest data: \S+ [\d.]+ MB \(ok", output, re.M)
-    written = [path for path in (tmp_path / "papers-1000" / "project").rglob("*") if path.is_file()]
-    assert len(list((tmp_path / "papers-1000" / "project" / "articles" / "data").glob("20*.json"))) == 94
+    written = [path for path in (tmp_path / "papers-1000" / "project-0").rglob("*") if path.is_file()]
+    assert len(list((tmp_path / "papers-1000" / "project-0" / "articles" / "data").glob("20*.json"))) == 94
     assert all(path.stat().st_size < 500 * 1024 for path in written if path.suffix == ".md")
     assert all(path.stat().st_size < 10 * 1000 * 1000 for path in written)
