@@ -103,14 +103,21 @@ def paper_rows(papers: Sequence[Listed], domains: str = f"{DOMAINS_DIR}/") -> li
     titles = text_cells([paper.title for paper in papers], TITLE_LIMIT)
     if titles is None:
         return [paper_row(paper, domains) for paper in papers]
-    names_plain = unescaped([name for paper in papers for name in paper.authors])
     summaries = html_cells([paper.summary for paper in papers], SUMMARY_LIMIT)
     if summaries is None:
         summaries = [html_text(paper.summary, SUMMARY_LIMIT) for paper in papers]
-    return [Row(paper.published[:10], title or "(untitled)", paper.url,
-                cell(paper.venue, VENUE_LIMIT) if paper.venue else "",
+    return column_rows(papers, titles, summaries, domains)
+
+
+def column_rows(papers: Sequence[Listed], titles: list[str], summaries: list[str], domains: str) -> list[Row]:
+    """Return paper_row of each paper, given its title and abstract cells: author names checked in one scan (a string a
+    paper), each venue and each combination of tags made once a month."""
+    names_plain = unescaped([" ".join(paper.authors) for paper in papers if paper.authors])
+    venues = {venue: cell(venue, VENUE_LIMIT) if venue else "" for venue in {paper.venue for paper in papers}}
+    links = {tags: tag_links(tags, domains) for tags in {paper.tags for paper in papers}}
+    return [Row(paper.published[:10], title or "(untitled)", paper.url, venues[paper.venue],
                 usual_author_cell(paper.authors) if names_plain else author_cell(paper.authors),
-                tag_links(paper.tags, domains), summary or "-", paper.code_urls[0] if paper.code_urls else "")
+                links[paper.tags], summary or "-", paper.code_urls[0] if paper.code_urls else "")
             for paper, title, summary in zip(papers, titles, summaries, strict=True)]
 
 
@@ -215,38 +222,29 @@ def month_items(papers: Sequence[Listed]) -> tuple[list[Item], list[Item | None]
     summaries = html_cells([paper.summary for paper in papers], SUMMARY_LIMIT) if titles is not None else None
     if titles is None or summaries is None:
         return row_items(papers, paper_rows(papers))
-    names_plain = unescaped([" ".join(paper.authors) for paper in papers if paper.authors])  # one string a paper: the same text
-    venues = {venue: cell(venue, VENUE_LIMIT) for venue in {paper.venue for paper in papers}}  # a month repeats a few
-    rows = [Row(paper.published[:10], title or "(untitled)", paper.url, venues[paper.venue],
-                usual_author_cell(paper.authors) if names_plain else author_cell(paper.authors), "", summary or "-",
-                paper.code_urls[0] if paper.code_urls else "")
-            for paper, title, summary in zip(papers, titles, summaries, strict=True)]  # tags apart: two links each
-    links: dict[tuple[str, ...], tuple[str, str, int]] = {}
-    pairs = [links.get(paper.tags) or links.setdefault(paper.tags, tag_pair(paper.tags)) for paper in papers]
+    rows = column_rows(papers, titles, summaries, f"{DOMAINS_DIR}/")
+    domain_links: dict[tuple[str, ...], tuple[str, int]] = {}  # each combination of tags as domain pages link it
+    for paper, row in zip(papers, rows, strict=True):
+        if paper.tags not in domain_links:
+            links = tag_links(paper.tags, "")
+            domain_links[paper.tags] = (links, utf8_size(links) - utf8_size(row.tags))  # and the bytes it adds
     heads = [item_head(row.date, row.title, row.url, row.venue) for row in rows]
     tails = [item_tail(row.authors, row.code, row.summary) for row in rows]
-    sizes = column_sizes(rows, [pair[0] for pair in pairs])
-    items = [Item(head + pair[0] + tail, size) for head, tail, pair, size in zip(heads, tails, pairs, sizes, strict=True)]
-    tagged = [Item(head + pair[1] + tail, size + pair[2]) if paper.tags else None
-              for paper, head, tail, pair, size in zip(papers, heads, tails, pairs, sizes, strict=True)]
+    sizes = column_sizes(rows)
+    items = [Item(head + row.tags + tail, size) for head, tail, row, size in zip(heads, tails, rows, sizes, strict=True)]
+    tagged = [Item(head + domain_links[paper.tags][0] + tail, size + domain_links[paper.tags][1]) if paper.tags else None
+              for paper, head, tail, size in zip(papers, heads, tails, sizes, strict=True)]
     return items, tagged
 
 
-def tag_pair(tags: tuple[str, ...]) -> tuple[str, str, int]:
-    """Return a paper's tag links as its month page shows them and as its domain pages do, and how many more bytes the
-    second takes."""
-    month, domain = tag_links(tags, f"{DOMAINS_DIR}/"), tag_links(tags, "")
-    return month, domain, utf8_size(domain) - utf8_size(month)
-
-
-def column_sizes(rows: list[Row], tags: list[str]) -> list[int]:
-    """Return row_size of each row with its tags, where titles and abstracts are ASCII but for the ellipsis (3 bytes in
-    UTF-8) that may end them, as text_cells and html_cells make them: by length when the other pieces are ASCII too."""
-    pieces = [row.date + row.url + row.venue + row.authors + row.code for row in rows]
-    if not ("".join(pieces) + "".join(tags)).isascii():
-        return [row_size(row._replace(tags=tag)) for row, tag in zip(rows, tags, strict=True)]
-    return [ROW_OVERHEAD + len(piece) + len(tag) + len(row.title) + len(row.summary) + 2 * (row.title[-1:] == "…")
-            + 2 * (row.summary[-1:] == "…") for row, piece, tag in zip(rows, pieces, tags, strict=True)]
+def column_sizes(rows: list[Row]) -> list[int]:
+    """Return row_size of each row, where titles and abstracts are ASCII but for the ellipsis (3 bytes in UTF-8) that
+    may end them, as text_cells and html_cells make them: by length when the other pieces are ASCII too."""
+    pieces = [row.date + row.url + row.venue + row.authors + row.tags + row.code for row in rows]
+    if not "".join(pieces).isascii():
+        return [row_size(row) for row in rows]
+    return [ROW_OVERHEAD + len(piece) + len(row.title) + len(row.summary) + 2 * (row.title[-1:] == "…")
+            + 2 * (row.summary[-1:] == "…") for row, piece in zip(rows, pieces, strict=True)]
 
 
 def row_items(papers: Sequence[Listed], rows: list[Row]) -> tuple[list[Item], list[Item | None]]:
