@@ -107,11 +107,6 @@ def write_atomic(path: Path, text: str) -> None:
         staging.commit()
 
 
-def changed_outputs(outputs: dict[Path, str | None]) -> dict[Path, str | None]:
-    """Return the outputs whose content differs from disk; None means the file should not exist."""
-    return {path: text for path, text in outputs.items() if read_text(path) != text}
-
-
 def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True) -> Staged:
     """Stage every output whose content differs from disk: its new text (or UTF-8 bytes) in a temp file beside it, or
     None for a file to delete; with `write` False, only list them (every value None). What was staged is removed on
@@ -193,14 +188,6 @@ class Staging:
             done.append(target)
         self.files = {}
         return done
-
-
-def write_files(changed: dict[Path, str | None]) -> list[Path]:
-    """Write (or, for None, delete) every given file, after staging all; return the paths, in order."""
-    with Staging() as staging:
-        for path, text in changed.items():
-            staging.add({path: None if text is None else write_temp(path, encoded(path, text))})
-        return staging.commit()
 
 
 def write_changed(outputs: dict[Path, str | None]) -> list[Path]:
