@@ -78,13 +78,18 @@ def test_a_target_staged_twice_keeps_its_newer_content_and_one_temp_file(folder)
     assert (folder / "old.md").read_text() == "second\n"
 
 
-def test_a_failed_rename_names_the_file(folder, monkeypatch):
-    def full(target, temp):
-        raise OSError(28, "No space left on device")
+@pytest.mark.parametrize(("staged", "error", "message"), [
+    (outputs, OSError(28, "No space left on device"), r"old\.md: could not write \(No space left on device\)"),
+    (lambda folder: {folder / "gone.md": None}, PermissionError(13, "Permission denied"),
+     r"gone\.md: could not delete \(Permission denied\)"),
+])
+def test_a_file_that_cannot_be_put_in_place_is_named_with_what_failed(folder, monkeypatch, staged, error, message):
+    def refused(target, temp):
+        raise error
 
-    monkeypatch.setattr(files, "put_in_place", full)
-    with pytest.raises(ListError, match=r"old\.md: could not write \(No space left on device\)"), Staging() as staging:
-        staging.stage(outputs(folder))
+    monkeypatch.setattr(files, "put_in_place", refused)
+    with pytest.raises(ListError, match=message), Staging() as staging:
+        staging.stage(staged(folder))
         staging.commit()
     assert not list(folder.rglob(".*.tmp"))
 
@@ -105,16 +110,6 @@ def test_an_output_staged_again_as_it_is_on_disk_is_no_longer_staged(folder):
         assert staging.files == {} and not list(folder.glob(".*.tmp"))
         assert staging.commit() == []
     assert (folder / "old.md").read_text() == "old\n"
-
-
-def test_a_failed_delete_says_so(folder, monkeypatch):
-    def refused(target, temp):
-        raise PermissionError(13, "Permission denied")
-
-    monkeypatch.setattr(files, "put_in_place", refused)
-    with pytest.raises(ListError, match=r"gone\.md: could not delete \(Permission denied\)"), Staging() as staging:
-        staging.stage({folder / "gone.md": None})
-        staging.commit()
 
 
 def test_a_temp_name_already_taken_is_never_overwritten(folder, monkeypatch):
