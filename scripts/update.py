@@ -206,16 +206,23 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
     """Stage every file this run should change: month pages as they are rendered, then the data files (to be put in
     place first: a crash midway keeps the papers, and the next run re-renders the pages from them) and other pages."""
     outputs = archive.month_data_outputs()
-    if not (full or force) and freshness.renderer_changed(archive.data_dir, config.taxonomy):
-        log.info("the renderer or its templates changed since the pages were written: rendering every month")
+    recorded = freshness.load_rendered(archive.data_dir)
+    if not force and recorded.renderer != freshness.renderer_digest(config.taxonomy):
+        log.info("the templates changed since the pages were written: framing every page anew around its list"
+                 if recorded.code == freshness.code_digest(config.taxonomy) else
+                 "the renderer or its templates changed since the pages were written: rendering every month")
     months, digests = freshness.months_to_render(archive.data_dir, outputs, archive.all_months(), archive.changed, full, force,
                                                 config.taxonomy)
     threshold = config.relevance.threshold if config.relevance else 0
     audit, rejected_count = corrections.audit_outputs(root, report.rejected, {paper.id for paper in report.new}, overrides,
                                                       now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit, threshold)
-    pages, read_digests = build.site_outputs(root, archive, config, months, rejected_count, staging, curated)
+    # with `force` (validate's check, a repair) every page is rendered in full; else one whose data and code did not
+    # change is only framed anew
+    pages, read_digests, records = build.site_outputs(root, archive, config, months, rejected_count, staging, curated,
+                                                      reuse=not force)
     outputs.update(archive.index_outputs())  # after the pages: their workers count the months of an index rebuilt
-    outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, config.taxonomy))
+    outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, {**recorded.pages, **records},
+                                             config.taxonomy))
     staging.stage({**outputs, **audit}, first=True)  # the rejected candidates are data too: none lost to a crash
     staging.stage(pages)
 

@@ -106,6 +106,28 @@ def fake_arxiv(monkeypatch):
     server.server_close()
 
 
+@pytest.fixture
+def change_renderer(monkeypatch):
+    """Make the pages' renderer look changed: its code ("code"), or its templates ("templates"; given a folder, the
+    pages are rendered with the templates there from then on). The digests cached on top are cleared both ways."""
+    from scripts.render import listing
+    from scripts.store import freshness
+
+    def clear() -> None:
+        freshness.code_digest.cache_clear()
+        freshness.renderer_digest.cache_clear()
+
+    def change(kind: str, templates: Path | None = None) -> None:
+        clear()
+        identity = "source_identity" if kind == "code" else "templates_identity"
+        monkeypatch.setattr(freshness, identity, lambda: f"changed {kind} {templates}")
+        if templates is not None:
+            monkeypatch.setattr(listing, "environment", lambda: listing.markdown_environment(templates))
+
+    yield change
+    clear()
+
+
 def project_config(page_size: int = 50, retries: int = 2, timeout: float = 5) -> str:
     """Return the test projects' config.yaml text (no relevance rules: everything fetched is kept)."""
     return TEST_CONFIG.format(page_size=page_size, retries=retries, timeout=timeout)

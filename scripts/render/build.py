@@ -9,6 +9,7 @@ import signal
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
+from typing import NamedTuple
 
 from ..config import Config
 from ..curated.entries import OTHER_FILES, Collections
@@ -20,9 +21,10 @@ from ..paper import Listed
 from ..store import freshness
 from ..store.archive import Archive, Summary, collector_paused, month_summary, read_records, sort_newest_first
 from ..store.files import Staged, Staging, read_text, stage_changed
+from ..store.freshness import PageRecord, Pages, page_digest
 from ..taxonomy import Domain, slugs
-from . import bibtex, chart, feed, listing
-from .domains import MONTH_PAGE, domain_pages_stale, front_outputs, month_domain_outputs
+from . import bibtex, chart, feed, listing, reframe
+from .domains import MONTH_PAGE, domain_pages_stale, front_outputs, month_domain_outputs, month_domain_plans
 from .markers import marker_pair, replace_block
 
 LATEST = "LATEST_PAPERS"
@@ -66,13 +68,14 @@ def feed_output(archive: Archive, config: Config) -> str:
 
 
 def month_outputs(articles: Path, month: str, papers: Sequence[Listed], tag_counts: dict[str, int],
-                  taxonomy: tuple[Domain, ...] = (), on_disk: list[Path] | None = None) -> dict[Path, str | bytes | None]:
+                  taxonomy: tuple[Domain, ...] = (), on_disk: list[Path] | None = None) -> Outputs:
     """Return a month's pages and its domain pages (as UTF-8), plus None for pages left over from when the month was
-    longer (or existed); `on_disk`: the month's pages there now, when already listed."""
+    longer (or existed), and where each page holds its list; `on_disk`: the month's pages there now, when listed."""
     items, tagged = listing.month_items(papers)  # once, for the month's and its domains' pages
     outputs: dict[Path, str | bytes | None]
+    records: Pages = {}
     try:
-        outputs = month_pages_data(articles, month, papers, tag_counts, taxonomy, items, tagged)
+        outputs, records = month_pages_data(articles, month, papers, tag_counts, taxonomy, items, tagged)
     except UnicodeEncodeError:  # as text, for the staging to name the page and the character it cannot write
         pages = listing.month_pages(month, papers, tag_counts, items) if papers else {}
         outputs = {articles / name: text for name, text in pages.items()}
@@ -81,19 +84,28 @@ def month_outputs(articles: Path, month: str, papers: Sequence[Listed], tag_coun
     for path in pages_on_disk(articles).get(month, []) if on_disk is None else on_disk:
         if path not in outputs:
             outputs[path] = None
-    return outputs
+    return outputs, records
+
+
+Outputs = tuple[dict[Path, str | bytes | None], Pages]  # a month's files, and where each of its pages holds its list
 
 
 def month_pages_data(articles: Path, month: str, papers: Sequence[Listed], tag_counts: dict[str, int],
                      taxonomy: tuple[Domain, ...], items: list[listing.Item],
-                     tagged: list[listing.Item | None]) -> dict[Path, str | bytes | None]:
+                     tagged: list[listing.Item | None]) -> Outputs:
     """Return a month's pages and its domain pages as UTF-8, each list item encoded once for every page it is on."""
     encoded: dict[int, bytes] = {}
-    outputs: dict[Path, str | bytes | None] = {
-        articles / name: listing.framed("month.md.j2", page_items, encoded, **values)
-        for name, page_items, values in (listing.month_plan(month, papers, tag_counts, items) if papers else [])}
-    outputs.update(month_domain_outputs(articles, month, papers, taxonomy, tagged, encoded))
-    return outputs
+    outputs: dict[Path, str | bytes | None] = {}
+    records: Pages = {}
+    plans = [("month.md.j2", "", plan) for plan in ([listing.month_plan(month, papers, tag_counts, items)] if papers else [])]
+    plans += [("domain_month.md.j2", f"{listing.DOMAINS_DIR}/", plan)
+              for plan in month_domain_plans(month, papers, taxonomy, tagged)]
+    for template, prefix, plan in plans:
+        for name, page_items, values in plan:
+            page = listing.framed(template, page_items, encoded, **values)
+            outputs[articles / prefix / name] = page.data
+            records[prefix + name] = PageRecord(page.start, page.end, len(page_items), page_digest(page.data))
+    return outputs, records
 
 
 def pages_on_disk(articles: Path) -> dict[str, list[Path]]:
@@ -145,37 +157,53 @@ def load_curated(root: Path, taxonomy: tuple[Domain, ...]) -> Collections | None
     return load_collections(root, taxonomy) if curated else None
 
 
+class Reuse(NamedTuple):
+    """What a month's pages were last rendered from (data digest, index entry) and where they hold their lists."""
+
+    digest: str
+    pages: Pages
+    summary: Summary
+
+
+Rendered = tuple[Staged, str, Summary, Pages]  # a month's staged files, data digest, index entry and page records
+
+
 def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...], month: str, write: bool,
-                       on_disk: list[Path]) -> tuple[Staged, str, Summary]:
+                       on_disk: list[Path], reuse: Reuse | None = None) -> Rendered:
     """Render one month straight from its data file (in a worker process, or not) and stage the files that differ on
     disk (with `write` False, only list them; `on_disk` the month's pages there now); return those, the digest of the
-    data they were rendered from and the month's index entry."""
+    data they were rendered from, the month's index entry and where its pages hold their lists. With `reuse`, a month
+    whose data did not change since is only framed anew around the lists its pages hold (see reframe)."""
     path = month_path(data_dir, month)
     raw = path.read_bytes()
+    digest = freshness.month_digest(raw, taxonomy)
+    if reuse is not None and reuse.digest == digest and \
+            (kept := reframe.reframed(articles, month, taxonomy, on_disk, reuse.pages, reuse.summary)) is not None:
+        return stage_changed(kept[0], write), digest, reuse.summary, kept[1]
     with collector_paused():  # rows and entries hold no cycles either
         papers = read_records(path, raw)
         summary = month_summary(papers)
-        outputs = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy, on_disk)
-    digest = freshness.month_digest(raw, taxonomy)
-    return stage_changed(outputs, write), digest, summary  # staged last: nothing can fail between staging and return
+        outputs, records = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy, on_disk)
+    return stage_changed(outputs, write), digest, summary, records  # staged last: nothing can fail between staging and return
 
 
 def render_from_files(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...], months: list[str],
-                      staging: Staging, on_disk: dict[str, list[Path]]) -> list[tuple[Staged, str, Summary]]:
+                      staging: Staging, on_disk: dict[str, list[Path]], reuse: dict[str, Reuse]) -> list[Rendered]:
     """Render and stage the months from their files, in worker processes when there are many (each writes its own
     files, so no page's text crosses between processes); raise the first error once every worker's files are staged."""
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if workers < 2 or len(months) < PARALLEL_MONTHS:
         rendered = []
         for month in months:
-            result = month_file_outputs(articles, data_dir, taxonomy, month, staging.write, on_disk.get(month, []))
+            result = month_file_outputs(articles, data_dir, taxonomy, month, staging.write, on_disk.get(month, []),
+                                        reuse.get(month))
             staging.add(result[0])
             rendered.append(result)
         return rendered
     # fork: workers start with the modules loaded; each reads, renders and stages one month at a time.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=leave_interrupts) as pool:
         futures = [pool.submit(month_file_outputs, articles, data_dir, taxonomy, month, staging.write,
-                               on_disk.get(month, [])) for month in months]
+                               on_disk.get(month, []), reuse.get(month)) for month in months]
         try:
             wait(futures)
         finally:  # interrupted too (Ctrl-C): months not started are cancelled, and those staged are taken over
@@ -195,32 +223,48 @@ def leave_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def reusable(archive: Archive, months: list[str], taxonomy: tuple[Domain, ...]) -> dict[str, Reuse]:
+    """Return, for each month whose pages were written by the current code (the templates may differ), what they were
+    rendered from: those whose data did not change since are only framed anew."""
+    recorded = freshness.load_rendered(archive.data_dir)
+    if recorded.code != freshness.code_digest(taxonomy):
+        return {}
+    return {month: Reuse(recorded.months[month], recorded.pages[month], archive.index[month]) for month in months
+            if month in recorded.months and month in recorded.pages and month in archive.index}
+
+
 def all_month_outputs(articles: Path, archive: Archive, months: list[str], staging: Staging,
-                      taxonomy: tuple[Domain, ...] = ()) -> dict[str, str]:
-    """Render and stage the given months: changed ones from memory, the others from their files; return the digest of
-    each month read from file. The index entry of each month read is kept for an index to rebuild."""
+                      taxonomy: tuple[Domain, ...] = (), reuse: bool = False) -> tuple[dict[str, str], dict[str, Pages]]:
+    """Render and stage the given months: changed ones from memory, the others from their files (with `reuse`, only
+    framed anew where their data and code did not change); return the digest of each month read from file, and where
+    each month's pages hold their lists. The index entry of each month read is kept for an index to rebuild."""
     from_disk = [month for month in months if month not in archive.changed]
     digests: dict[str, str] = {}
+    records: dict[str, Pages] = {}
     on_disk = pages_on_disk(articles)
-    for month, (_, digest, summary) in zip(from_disk, render_from_files(articles, archive.data_dir, taxonomy, from_disk,
-                                                                           staging, on_disk), strict=True):
-        digests[month] = digest
+    kept = reusable(archive, from_disk, taxonomy) if reuse else {}
+    for month, (_, digest, summary, pages) in zip(from_disk, render_from_files(
+            articles, archive.data_dir, taxonomy, from_disk, staging, on_disk, kept), strict=True):
+        digests[month], records[month] = digest, pages
         archive.record_summary(month, summary)
     for month in months:
         if month in archive.changed:
             papers = sort_newest_first(archive.month(month).values())
             tag_counts = archive.index.get(month, {}).get("tags", {})
-            staging.stage(month_outputs(articles, month, papers, tag_counts, taxonomy, on_disk.get(month, [])))
-    return digests
+            outputs, records[month] = month_outputs(articles, month, papers, tag_counts, taxonomy, on_disk.get(month, []))
+            staging.stage(outputs)
+    return digests, records
 
 
 def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int, staging: Staging,
-                 curated: Collections | None = None) -> tuple[dict[Path, str | None], dict[str, str]]:
-    """Stage the pages of the given months; return the text of README, index, feed, chart, domain front pages and
-    curated pages, and the digest of each month whose data file was read to render it."""
+                 curated: Collections | None = None,
+                 reuse: bool = False) -> tuple[dict[Path, str | None], dict[str, str], dict[str, Pages]]:
+    """Stage the pages of the given months (see all_month_outputs); return the text of README, index, feed, chart,
+    domain front pages and curated pages, the digest of each month whose data file was read to render it, and where
+    the pages of each month rendered hold their lists."""
     layout = Layout(root)
     articles = layout.articles
-    digests = all_month_outputs(articles, archive, months, staging, config.taxonomy)
+    digests, records = all_month_outputs(articles, archive, months, staging, config.taxonomy, reuse)
     outputs: dict[Path, str | None] = {}
     live_index = archive.live_index()
     orphans = orphan_outputs(articles, set(live_index))
@@ -237,4 +281,4 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs[layout.readme] = readme
     if curated is not None:
         outputs.update(render_collection_outputs(root, curated, readme, config.taxonomy))
-    return outputs, digests
+    return outputs, digests, records

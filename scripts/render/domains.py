@@ -14,7 +14,7 @@ from typing import Any
 from ..paper import Listed, Paper
 from ..store.archive import Archive, sort_newest_first
 from ..taxonomy import Domain
-from .listing import DOMAINS_DIR, Item, PagePlan, chunk_items, framed, month_items, page_name, paper_item, paper_row, papers_list, render
+from .listing import DOMAINS_DIR, Item, PagePlan, chunk_items, month_items, page_name, paper_item, paper_row, papers_list, render
 from .markdown import cell
 
 NEWEST = 20  # papers on a domain's front page, from its newest month
@@ -33,9 +33,14 @@ def domain_month_plan(domain: Domain, month: str, items: list[Item]) -> PagePlan
     domain_month.md.j2 shows."""
     pages = chunk_items(items)
     names = [page_name(f"{domain.slug}-{month}", number) for number in range(1, len(pages) + 1)]
-    return [(name, page_items, {"slug": domain.slug, "name": cell(domain.name), "month": month, "number": number,
-                                "names": names, "total": len(items)})
+    return [(name, page_items, domain_values(domain, month, number, names, len(items)))
             for number, (name, page_items) in enumerate(zip(names, pages, strict=True), start=1)]
+
+
+def domain_values(domain: Domain, month: str, number: int, names: list[str], total: int) -> dict[str, object]:
+    """Return the values domain_month.md.j2 shows around the list of one page (`number` of `names`) of a domain's month."""
+    return {"slug": domain.slug, "name": cell(domain.name), "month": month, "number": number, "names": names,
+            "total": total}
 
 
 def domain_month_pages(domain: Domain, month: str, items: list[Item]) -> dict[str, str]:
@@ -56,25 +61,22 @@ def domain_items(papers: Sequence[Listed], tagged: list[Item | None], taxonomy: 
     return lists
 
 
-def month_domain_outputs(articles: Path, month: str, papers: Sequence[Listed], taxonomy: tuple[Domain, ...],
-                         tagged: list[Item | None] | None = None,
-                         encoded: dict[int, bytes] | None = None) -> dict[Path, str | bytes | None]:
-    """Return every domain's pages of one month (papers newest first; `tagged` their items as domain pages show them,
-    when already made), as UTF-8 when given `encoded` (see listing.framed); build.month_outputs adds None for the
-    pages left over from when the month held more papers."""
-    folder = articles / DOMAINS_DIR
-    outputs: dict[Path, str | bytes | None] = {}
-    tagged = month_items(papers)[1] if tagged is None else tagged
+def month_domain_plans(month: str, papers: Sequence[Listed], taxonomy: tuple[Domain, ...],
+                       tagged: list[Item | None]) -> list[PagePlan]:
+    """Return the pages of each domain with papers in one month (papers newest first; `tagged` their items as domain
+    pages show them), in taxonomy order."""
     lists = domain_items(papers, tagged, taxonomy)
-    for domain in taxonomy:
-        if not lists[domain.slug]:
-            continue
-        if encoded is None:
-            outputs.update({folder / name: text for name, text in domain_month_pages(domain, month, lists[domain.slug]).items()})
-        else:
-            outputs.update({folder / name: framed("domain_month.md.j2", page_items, encoded, **values)
-                            for name, page_items, values in domain_month_plan(domain, month, lists[domain.slug])})
-    return outputs
+    return [domain_month_plan(domain, month, lists[domain.slug]) for domain in taxonomy if lists[domain.slug]]
+
+
+def month_domain_outputs(articles: Path, month: str, papers: Sequence[Listed], taxonomy: tuple[Domain, ...],
+                         tagged: list[Item | None] | None = None) -> dict[Path, str]:
+    """Return the text of every domain's pages of one month (papers newest first; `tagged` their items as domain pages
+    show them, when already made); build.month_outputs adds None for the pages left over from when the month held more
+    papers."""
+    tagged = month_items(papers)[1] if tagged is None else tagged
+    return {articles / DOMAINS_DIR / name: render("domain_month.md.j2", papers=papers_list(page_items), **values)
+            for plan in month_domain_plans(month, papers, taxonomy, tagged) for name, page_items, values in plan}
 
 
 def newest_papers(archive: Archive, month: str, slug: str, read: dict[str, list[Paper]]) -> list[Paper]:

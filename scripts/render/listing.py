@@ -286,11 +286,15 @@ LIST_MARK = "\x00papers\x00"  # where framed() has a template put its list: no t
 def month_plan(month: str, papers: Sequence[Listed], tag_counts: dict[str, int], items: list[Item]) -> PagePlan:
     """Return each page of a month's papers (newest first): its file name, its items and the values month.md.j2 shows."""
     pages = chunk_items(items)
-    links = {tag: tag_link(tag, f"{DOMAINS_DIR}/") for tag in tag_counts}
     names = [page_name(month, number) for number in range(1, len(pages) + 1)]
-    return [(name, page_items, {"month": month, "number": number, "names": names, "total": len(papers),
-                                "tag_counts": tag_counts, "links": links, "bib": f"{month}.bib"})
+    return [(name, page_items, month_values(month, number, names, len(papers), tag_counts))
             for number, (name, page_items) in enumerate(zip(names, pages, strict=True), start=1)]
+
+
+def month_values(month: str, number: int, names: list[str], total: int, tag_counts: dict[str, int]) -> dict[str, object]:
+    """Return the values month.md.j2 shows around the list of one page (`number` of `names`) of a month."""
+    return {"month": month, "number": number, "names": names, "total": total, "tag_counts": tag_counts,
+            "links": {tag: tag_link(tag, f"{DOMAINS_DIR}/") for tag in tag_counts}, "bib": f"{month}.bib"}
 
 
 def month_pages(month: str, papers: Sequence[Listed], tag_counts: dict[str, int],
@@ -302,11 +306,17 @@ def month_pages(month: str, papers: Sequence[Listed], tag_counts: dict[str, int]
             for name, page_items, values in month_plan(month, papers, tag_counts, items)}
 
 
-def framed(template: str, items: Sequence[Item], encoded: dict[int, bytes], **values: object) -> bytes:
-    """Return render(template, papers=papers_list(items), ...) as UTF-8, each item encoded once for all the pages it is
-    on (kept in `encoded` by the item's identity) and the page joined once, as bytes; raise UnicodeEncodeError as
-    str.encode does."""
+def frame(template: str, **values: object) -> tuple[bytes, bytes]:
+    """Return, as UTF-8, what a template puts before and after the list of a page with these values."""
     head, _, tail = render(template, papers=LIST_MARK, **values).partition(LIST_MARK)
+    return head.encode("utf-8"), tail.encode("utf-8")
+
+
+def framed(template: str, items: Sequence[Item], encoded: dict[int, bytes], **values: object) -> Framed:
+    """Return render(template, papers=papers_list(items), ...) as UTF-8, each item encoded once for all the pages it is
+    on (kept in `encoded` by the item's identity) and the page joined once, as bytes, with where its list lies; raise
+    UnicodeEncodeError as str.encode does."""
+    head, tail = frame(template, **values)
     data = []
     for item in items:
         if (chunk := encoded.get(id(item))) is None:
@@ -314,7 +324,16 @@ def framed(template: str, items: Sequence[Item], encoded: dict[int, bytes], **va
         data.append(chunk)
     if data:  # papers_list strips the list's ends: an item starts with "- " and ends with its line break
         data[-1] = data[-1].rstrip()
-    return b"".join([head.encode("utf-8"), *data, tail.encode("utf-8")])
+    page = b"".join([head, *data, tail])
+    return Framed(page, len(head), len(page) - len(tail))
+
+
+class Framed(NamedTuple):
+    """A page as UTF-8, and where its list of papers starts and ends in it."""
+
+    data: bytes
+    start: int
+    end: int
 
 
 def domain_counts(index: dict[str, Summary], taxonomy: tuple[Domain, ...]) -> list[tuple[Domain, int]]:

@@ -7,6 +7,7 @@ import json
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
+from typing import NamedTuple
 
 from ..layout import RENDERED_NAME, month_path
 from ..taxonomy import Domain
@@ -14,15 +15,18 @@ from .archive import SCHEMA, dump_json, read_json
 
 PACKAGE = Path(__file__).resolve().parents[1]
 # Everything a page is rendered with: every source file under these folders, and the libraries that shape the text.
-# A change to any of them re-renders every month.
+# The code (scripts/, the libraries, the taxonomy) makes the list items, the BibTeX and how a month splits into pages; the
+# templates only frame each page's list. A change to the code re-renders every month; a change to the templates alone
+# re-frames every page around the list it holds (render.reframe).
 RENDERER_FOLDERS = ("scripts", "templates")
+CODE_FOLDERS, TEMPLATE_FOLDERS = ("scripts",), ("templates",)
 RENDERER_LIBRARIES = ("jinja2", "markupsafe", "pyyaml")
 
 
-def renderer_files(root: Path) -> list[Path]:
-    """Return every source file under the renderer folders by path (caches, editor backups and dotfiles left out)."""
+def renderer_files(root: Path, folders: tuple[str, ...] = RENDERER_FOLDERS) -> list[Path]:
+    """Return every source file under the folders by path (caches, editor backups and dotfiles left out)."""
     files = []
-    for folder in RENDERER_FOLDERS:
+    for folder in folders:
         for path in (root / folder).rglob("*"):
             parts = path.relative_to(root).parts
             if path.is_file() and not any(part.startswith(".") or part == "__pycache__" for part in parts) \
@@ -42,57 +46,110 @@ def library_versions() -> list[str]:
     return versions
 
 
-def source_digest(root: Path) -> str:
-    """Return the digest of the renderer's sources under root, line endings normalised so every checkout agrees."""
+def source_digest(root: Path, folders: tuple[str, ...] = RENDERER_FOLDERS, libraries: bool = True) -> str:
+    """Return the digest of the sources under root's folders (and the libraries' versions), line endings normalised so
+    every checkout agrees."""
     digest = hashlib.sha256()
-    for path in renderer_files(root):
+    for path in renderer_files(root, folders):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0")
         digest.update(path.read_bytes().replace(b"\r\n", b"\n") + b"\0")
-    for line in library_versions():
+    for line in library_versions() if libraries else ():
         digest.update(line.encode() + b"\0")
     return digest.hexdigest()
 
 
 @lru_cache(maxsize=1)
 def source_identity() -> str:
-    """Return the digest of the code, templates and libraries this checkout renders with."""
-    return source_digest(PACKAGE.parent)
+    """Return the digest of the code and libraries this checkout renders with."""
+    return source_digest(PACKAGE.parent, CODE_FOLDERS)
+
+
+@lru_cache(maxsize=1)
+def templates_identity() -> str:
+    """Return the digest of the templates this checkout renders with."""
+    return source_digest(PACKAGE.parent, TEMPLATE_FOLDERS, libraries=False)
 
 
 @lru_cache(maxsize=4)
-def renderer_digest(taxonomy: tuple[Domain, ...] = ()) -> str:
-    """Return the identity of what every page is rendered with: the sources, and the taxonomy config.yaml gives
-    (each domain's slug, name and description appear on month and domain pages; its terms only tag papers)."""
+def code_digest(taxonomy: tuple[Domain, ...] = ()) -> str:
+    """Return the identity of what makes every page's list: the code, and the taxonomy config.yaml gives (each domain's
+    slug, name and description appear on month and domain pages; its terms only tag papers)."""
     shown = [[domain.slug, domain.name, domain.description] for domain in taxonomy]
     return hashlib.sha256((source_identity() + json.dumps(shown, ensure_ascii=False)).encode()).hexdigest()
 
 
+@lru_cache(maxsize=4)
+def renderer_digest(taxonomy: tuple[Domain, ...] = ()) -> str:
+    """Return the identity of what every page is rendered with: the code and taxonomy, and the templates."""
+    return hashlib.sha256((code_digest(taxonomy) + templates_identity()).encode()).hexdigest()
+
+
 def month_digest(data: bytes, taxonomy: tuple[Domain, ...] = ()) -> str:
-    """Return the digest of one month's data file as rendered by the current renderer."""
-    digest = hashlib.sha256(renderer_digest(taxonomy).encode())
+    """Return the digest of one month's data file as the current code renders it (templates aside: a page keeps its
+    list when only they change)."""
+    digest = hashlib.sha256(code_digest(taxonomy).encode())
     # not prefixed by concatenation: that copied every month once more; and a file with no CR is not scanned for CRLF
     # (bytes.replace takes 1.9 ms on a 2.3 MB month, the search for a CR 0.02 ms)
     digest.update(data.replace(b"\r\n", b"\n") if b"\r" in data else data)
     return digest.hexdigest()[:32]
 
 
-def load_rendered(data_dir: Path) -> tuple[str, dict[str, str]]:
-    """Return the renderer digest every page was last brought up to, and the digest each month was rendered from."""
+class PageRecord(NamedTuple):
+    """Where a written page's list lies (bytes start to end), how many papers it holds, and the digest of the page."""
+
+    start: int
+    end: int
+    papers: int
+    digest: str
+
+
+Pages = dict[str, PageRecord]  # a month's pages by path under articles/: 2025-05.md, domains/jailbreak-2025-05.md, ...
+
+
+class Rendered(NamedTuple):
+    """What rendered.json records: the renderer and the code every page was brought up to, the digest each month was
+    rendered from, and each month's pages."""
+
+    renderer: str
+    code: str
+    months: dict[str, str]
+    pages: dict[str, Pages]
+
+
+def page_digest(data: bytes) -> str:
+    """Return the digest of a page as written."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
+def load_rendered(data_dir: Path) -> Rendered:
+    """Return what rendered.json records (nothing for a file of an older format: its months are then rendered anew)."""
     path = data_dir / RENDERED_NAME
     recorded = read_json(path) if path.exists() else {}
-    return recorded.get("renderer", ""), recorded.get("months", {})
+    pages = {month: {name: PageRecord(*row) for name, row in rows.items() if well_formed(row)}
+             for month, rows in recorded.get("pages", {}).items() if isinstance(rows, dict)}
+    return Rendered(recorded.get("renderer", ""), recorded.get("code", ""), recorded.get("months", {}), pages)
+
+
+def well_formed(row: object) -> bool:
+    """True for a page record as rendered_output writes it: [start, end, papers, digest]."""
+    return (isinstance(row, list) and len(row) == 4 and all(type(value) is int for value in row[:3])
+            and isinstance(row[3], str))
 
 
 def renderer_changed(data_dir: Path, taxonomy: tuple[Domain, ...] = ()) -> bool:
     """True when the renderer, its templates or the taxonomy changed since the pages were last brought up to date (or
     it is unknown)."""
-    return load_rendered(data_dir)[0] != renderer_digest(taxonomy)
+    return load_rendered(data_dir).renderer != renderer_digest(taxonomy)
 
 
-def rendered_output(data_dir: Path, digests: dict[str, str], taxonomy: tuple[Domain, ...] = ()) -> dict[Path, str]:
-    """Return the file that records the digests the pages now reflect, and the renderer they were all rendered with."""
-    months = dict(sorted(digests.items()))
-    record = {"months": months, "renderer": renderer_digest(taxonomy), "schema": SCHEMA}
+def rendered_output(data_dir: Path, digests: dict[str, str], pages: dict[str, Pages],
+                    taxonomy: tuple[Domain, ...] = ()) -> dict[Path, str]:
+    """Return the file that records the digests the pages now reflect, the renderer and code they were all rendered
+    with, and where each page holds its list."""
+    record = {"code": code_digest(taxonomy), "months": dict(sorted(digests.items())),
+              "pages": {month: {name: list(row) for name, row in sorted(rows.items())}
+                        for month, rows in sorted(pages.items()) if month in digests},
+              "renderer": renderer_digest(taxonomy), "schema": SCHEMA}
     return {data_dir / RENDERED_NAME: dump_json(record)}
 
 
@@ -104,7 +161,7 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
     each month's digest is taken as its file is read for rendering. Otherwise an incremental run renders the changed
     months, and a full run also every month whose data changed since its pages were written, or whose page is missing.
     """
-    recorded_renderer, recorded = load_rendered(data_dir)
+    recorded_renderer, _, recorded, _ = load_rendered(data_dir)
     changed_live = [month for month in live if month in changed]
     digests = {month: recorded[month] for month in live if month in recorded}
     for month in changed_live:

@@ -325,9 +325,9 @@ def test_resetting_the_data_folder_resets_every_page(fake_arxiv, project):
     assert "No papers yet" in latest_block(project)
 
 
-def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fake_arxiv, project, monkeypatch):
+def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fake_arxiv, project, monkeypatch,
+                                                                             change_renderer):
     from scripts.render import listing as render
-    from scripts.store import freshness
     fake_arxiv.papers = make_papers(300)
     run_update(project, "--since", "2025-01-01")
     rendered = []
@@ -341,31 +341,30 @@ def test_full_render_skips_only_months_whose_data_and_renderer_are_unchanged(fak
     assert sorted(rendered) == ["2025-03", "2025-04"]
     assert "Part Zero" in (project / "articles" / "2025-03.md").read_text()
     rendered.clear()
-    freshness.renderer_digest.cache_clear()
-    monkeypatch.setattr(freshness, "renderer_digest", lambda taxonomy=(): "a changed template")
+    change_renderer("code")
     assert run_update(project, "--no-fetch") == 0
     assert sorted(rendered) == ["2025-03", "2025-04", "2025-05"]
     rendered.clear()  # the digests taken while rendering match the files: nothing to do next time
     assert run_update(project, "--no-fetch") == 0 and rendered == []
 
 
-def test_an_update_after_a_renderer_change_renders_every_month(fake_arxiv, project, monkeypatch, caplog):
+def test_an_update_after_a_renderer_change_renders_every_month(fake_arxiv, project, monkeypatch, caplog, change_renderer):
     from scripts.render import listing as render
-    from scripts.store import freshness
     fake_arxiv.papers = make_papers(300)
     run_update(project, "--since", "2025-01-01")
     fake_arxiv.papers = make_papers(301)[-1:]  # one new paper, in the newest month
     rendered = []
     real = render.month_plan
     monkeypatch.setattr(render, "month_plan", lambda month, *rest: rendered.append(month) or real(month, *rest))
-    freshness.renderer_digest.cache_clear()
-    monkeypatch.setattr(freshness, "renderer_digest", lambda taxonomy=(): "a changed template")
+    before = json.loads((project / "articles" / "data" / "rendered.json").read_text())
+    change_renderer("code")
     with caplog.at_level("INFO"):
         assert run_update(project) == 0
     assert sorted(rendered) == ["2025-03", "2025-04", "2025-05"]
     assert "templates changed since the pages were written: rendering every month" in caplog.text
     recorded = json.loads((project / "articles" / "data" / "rendered.json").read_text())
-    assert recorded["renderer"] == "a changed template" and sorted(recorded["months"]) == ["2025-03", "2025-04", "2025-05"]
+    assert recorded["renderer"] != before["renderer"] and recorded["code"] != before["code"]
+    assert sorted(recorded["months"]) == sorted(recorded["pages"]) == ["2025-03", "2025-04", "2025-05"]
     rendered.clear()
     assert run_update(project) == 0 and rendered == []
 

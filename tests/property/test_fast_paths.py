@@ -199,10 +199,12 @@ def test_pages_joined_as_bytes_equal_the_pages_as_text(rows, budget):
     if budget < 400 * 1024:  # several pages, each item on one
         items = [item._replace(size=budget) for item in items]
     encoded: dict[int, bytes] = {}
-    as_bytes = {name: render.framed("month.md.j2", page_items, encoded, **values)
-                for name, page_items, values in render.month_plan("2025-05", papers, {"jailbreak": 2}, items)}
+    plan = render.month_plan("2025-05", papers, {"jailbreak": 2}, items)
+    pages = {name: render.framed("month.md.j2", page_items, encoded, **values) for name, page_items, values in plan}
     as_text = render.month_pages("2025-05", papers, {"jailbreak": 2}, items)
-    assert as_bytes == {name: text.encode("utf-8") for name, text in as_text.items()}
+    assert {name: page.data for name, page in pages.items()} == {name: text.encode("utf-8") for name, text in as_text.items()}
+    for name, page_items, _ in plan:  # the span recorded for a later re-framing is exactly the page's list
+        assert pages[name].data[pages[name].start:pages[name].end] == render.papers_list(page_items).encode("utf-8")
 
 
 def test_a_page_that_cannot_be_encoded_is_refused_naming_it(tmp_path):
@@ -211,7 +213,8 @@ def test_a_page_that_cannot_be_encoded_is_refused_naming_it(tmp_path):
     from scripts.store.files import stage_changed
     paper = Paper(id="2505.11494", version=1, title="T", authors=("A B",), published="2025-05-16T17:59:46Z",
                   updated="2025-05-16T17:59:46Z", summary="S", tags=("jailbreak",), code_urls=("https://x.org/\ud800",))
-    outputs = build.month_outputs(tmp_path, "2025-05", [paper], {"jailbreak": 1})
+    outputs, records = build.month_outputs(tmp_path, "2025-05", [paper], {"jailbreak": 1})
+    assert records == {}  # a page that cannot be written is not recorded
     with pytest.raises(ListError, match=re.escape(f"{tmp_path / '2025-05.md'}: cannot write U+D800 (character ")):
         stage_changed(outputs)
     assert list(tmp_path.iterdir()) == []

@@ -60,3 +60,14 @@ def test_the_digest_covers_every_module_the_pages_import():
     assert {"scripts/paper.py", "scripts/store/archive.py", "scripts/render/listing.py"} <= names
     assert "templates/month.md.j2" in names
     assert not [name for name in names if "__pycache__" in name]
+
+
+@pytest.mark.parametrize("name", ["templates/month.md.j2", "templates/site/index.html.j2", "scripts/render/listing.py"])
+def test_the_code_digest_leaves_the_templates_out(tree: Path, name: str):
+    code, templates = freshness.source_digest(tree, freshness.CODE_FOLDERS), \
+        freshness.source_digest(tree, freshness.TEMPLATE_FOLDERS, libraries=False)
+    path = tree / name
+    path.write_bytes(path.read_bytes() + b"\n# changed\n")
+    in_code = name.startswith("scripts/")
+    assert (freshness.source_digest(tree, freshness.CODE_FOLDERS) != code) is in_code
+    assert (freshness.source_digest(tree, freshness.TEMPLATE_FOLDERS, libraries=False) != templates) is not in_code

@@ -1,0 +1,82 @@
+"""After a change to the templates alone, frame each page of a month anew around the list of papers it already holds.
+
+The code makes the lists (and the BibTeX, and how a month splits into pages) from the month's data; the templates
+only put a head and a tail around each page's list. So when neither the data nor the code changed since a page was
+written, its list is the one a full render would make, and only its frame needs rendering: rendered.json records where
+each page's list lies and the digest of the page, checked before the list is taken (a page edited or missing since is
+rendered in full).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..store.archive import Summary
+from ..store.files import read_bytes
+from ..store.freshness import PageRecord, Pages, page_digest
+from ..taxonomy import Domain
+from .domains import domain_values
+from .listing import DOMAINS_DIR, frame, month_values, page_name
+
+Reframed = tuple[dict[Path, bytes], Pages]
+Group = tuple[str, str, list[str], Domain | None]  # a page sequence: template, folder prefix, file names, domain
+
+
+def recorded_lists(articles: Path, on_disk: list[Path], pages: Pages) -> dict[str, tuple[bytes, int]] | None:
+    """Return the list each of a month's pages on disk holds, with its paper count, by path under articles/; None when
+    the pages on disk are not exactly the recorded ones, unchanged."""
+    found = {path.relative_to(articles).as_posix(): path for path in on_disk}
+    if set(found) != set(pages):
+        return None
+    lists = {}
+    for key, path in found.items():
+        record, data = pages[key], read_bytes(path)
+        if data is None or page_digest(data) != record.digest or not 0 <= record.start <= record.end <= len(data):
+            return None
+        lists[key] = (data[record.start:record.end], record.papers)
+    return lists
+
+
+def numbered(stem: str, keys: set[str], prefix: str = "") -> list[str]:
+    """Return the file names of the consecutive pages stem.md, stem-p2.md, ... whose paths (prefix + name) are in keys."""
+    names: list[str] = []
+    while prefix + (name := page_name(stem, len(names) + 1)) in keys:
+        names.append(name)
+    return names
+
+
+def page_groups(month: str, keys: set[str], taxonomy: tuple[Domain, ...]) -> list[Group]:
+    """Return each page sequence of a month (its own, then each domain's): template, folder prefix, file names and
+    domain; empty when some key belongs to none of them."""
+    folder = f"{DOMAINS_DIR}/"
+    groups: list[Group] = [("month.md.j2", "", numbered(month, keys), None)]
+    groups += [("domain_month.md.j2", folder, names, domain) for domain in taxonomy
+               if (names := numbered(f"{domain.slug}-{month}", keys, folder))]
+    if sum(len(names) for _, _, names, _ in groups) != len(keys):
+        return []
+    return groups
+
+
+def reframed(articles: Path, month: str, taxonomy: tuple[Domain, ...], on_disk: list[Path], pages: Pages,
+             summary: Summary) -> Reframed | None:
+    """Return a month's pages with the current templates around the lists they hold, and their new records (the BibTeX
+    file is left as it is); None when a page on disk is not the one recorded, or the month has no page of its own."""
+    lists = recorded_lists(articles, on_disk, pages)
+    groups = page_groups(month, set(lists), taxonomy) if lists is not None else []
+    if lists is None or not groups or not groups[0][2] or not (articles / f"{month}.bib").exists():
+        return None
+    outputs: dict[Path, bytes] = {}
+    records: Pages = {}
+    for template, prefix, names, domain in groups:
+        total = sum(lists[prefix + name][1] for name in names)
+        if domain is None and total != summary["count"]:
+            return None
+        for number, name in enumerate(names, start=1):
+            values = (month_values(month, number, names, total, summary["tags"]) if domain is None
+                      else domain_values(domain, month, number, names, total))
+            head, tail = frame(template, **values)
+            body, count = lists[prefix + name]
+            page = b"".join((head, body, tail))
+            outputs[articles / prefix / name] = page
+            records[prefix + name] = PageRecord(len(head), len(head) + len(body), count, page_digest(page))
+    return outputs, records
