@@ -43,7 +43,10 @@ MARKDOWN_LIMIT = 500 * 1024
 DATA_LIMIT = 10 * 1000 * 1000
 NAIVE = "naive single-page renderer"
 FROM_DATA = "render from data alone"
-RENDERER_CHANGED = "full re-render, renderer changed"
+CODE_CHANGED = "full re-render, code changed"
+TEMPLATES_CHANGED = "every page, templates changed"
+# The template change: one line more at the end of every month page and domain month page.
+EDITED_TEMPLATES = ("month.md.j2", "domain_month.md.j2")
 NOT_WRITTEN_BY_PROJECT = {"config.yaml", ".update.lock"}
 
 CONFIG = """\
@@ -279,14 +282,16 @@ runpy.run_module(module, run_name="__main__", alter_sys=True)
 """
 
 
-def run_child(module: str, args: list[str], env: dict[str, str], log_path: Path) -> tuple[float, float, float]:
-    """Run `python -m module *args` in a fresh process; return its wall time, CPU time and peak MB; raise if it fails."""
+def run_child(module: str, args: list[str], env: dict[str, str], log_path: Path,
+              code: Path = REPO) -> tuple[float, float, float]:
+    """Run `python -m module *args` in a fresh process from the folder `code` (the repository, or a copy of its code);
+    return its wall time, CPU time and peak MB; raise if it fails."""
     with open(log_path, "w", encoding="utf-8") as log:
         # The set-up's file copies and deletions are flushed first, so their write-back (and, on a disk mounted with
         # `discard`, the trims of deleted files, which stall every file creation after them) lands in no measured run.
         os.sync()
         started = time.perf_counter()
-        status = subprocess.run([sys.executable, "-c", CHILD, module, *args], cwd=REPO, env=env, stdout=log,
+        status = subprocess.run([sys.executable, "-c", CHILD, module, *args], cwd=code, env=env, stdout=log,
                                 stderr=subprocess.STDOUT, check=False).returncode
         wall = time.perf_counter() - started
     output = log_path.read_text(encoding="utf-8")
@@ -301,11 +306,11 @@ def log_name(label: str) -> str:
     return re.sub(r"[^a-z0-9+]+", "-", label) + ".log"
 
 
-def measure(label: str, root: Path, args: list[str], env: dict[str, str]) -> Measure:
-    """Run `python -m scripts.update --root root *args` in a fresh process and measure it."""
+def measure(label: str, root: Path, args: list[str], env: dict[str, str], code: Path = REPO) -> Measure:
+    """Run `python -m scripts.update --root root *args` (from `code`) in a fresh process and measure it."""
     before = file_states(root)
     log_path = root.parent / log_name(label)
-    wall, cpu, peak = run_child("scripts.update", ["--root", str(root), *args], env, log_path)
+    wall, cpu, peak = run_child("scripts.update", ["--root", str(root), *args], env, log_path, code)
     after = file_states(root)
     written = [name for name, state in after.items() if before.get(name) != state]
     return Measure(label, wall, cpu, peak, len(written), sum(after[name][2] for name in written),
@@ -329,20 +334,42 @@ def largest(root: Path, markdown: bool) -> tuple[str, int]:
 
 # ---------------------------------------------------------------- one size, then the table
 
+def code_copy(folder: Path) -> Path:
+    """Copy the project's code and templates into a folder (compiled once, as a checkout run before would be), for a
+    measured run to edit its templates; return it."""
+    for name in ("scripts", "templates"):
+        shutil.copytree(REPO / name, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(folder / "scripts")], check=True)
+    return folder
+
+
+def edit_templates(code: Path) -> None:
+    """Change the templates of every month page and domain month page, as a maintainer's edit would."""
+    for name in EDITED_TEMPLATES:
+        path = code / "templates" / name
+        path.write_text(path.read_text(encoding="utf-8") + "\n[Back to the top](#)\n", encoding="utf-8")
+
+
 def run_sequence(root: Path, api: FakeArxiv, arrivals: list[FakePaper], recent: list[FakePaper],
-                 env: dict[str, str]) -> list[Measure]:
-    """Measure, in order: cold render, re-render (unchanged, then forced), an update adding the arrivals, the same update again, a look-back re-read."""
+                 env: dict[str, str], code: Path) -> list[Measure]:
+    """Measure, in order: cold render, re-render (unchanged, then after a code change, then after a template change),
+    an update adding the arrivals, the same update again, a look-back re-read; every run from the code in `code`."""
     api.papers = arrivals
-    runs = [measure("full render (cold)", root, ["--no-fetch"], env),
-            measure("full re-render, nothing changed", root, ["--no-fetch"], env)]
-    # A template or renderer change: the recorded renderer digest no longer matches, so every month is rendered again.
+    runs = [measure("full render (cold)", root, ["--no-fetch"], env, code),
+            measure("full re-render, nothing changed", root, ["--no-fetch"], env, code)]
+    # A code change: the recorded code digest no longer matches, so every month is rendered again in full (to the
+    # same pages: none is written).
     rendered = root / "articles" / "data" / "rendered.json"
-    rendered.write_text(rendered.read_text(encoding="utf-8").replace('"renderer": "', '"renderer": "0'), encoding="utf-8")
-    runs += [measure(RENDERER_CHANGED, root, ["--no-fetch"], env),
-            measure(f"update +{len(arrivals)} new", root, [], env),
-            measure("update, nothing new", root, [], env)]
+    recorded = rendered.read_text(encoding="utf-8")
+    rendered.write_text(recorded.replace('"code": "', '"code": "0').replace('"renderer": "', '"renderer": "0'),
+                        encoding="utf-8")
+    runs.append(measure(CODE_CHANGED, root, ["--no-fetch"], env, code))
+    edit_templates(code)  # and then a real edit of the templates: every page framed anew and written
+    runs += [measure(TEMPLATES_CHANGED, root, ["--no-fetch"], env, code),
+             measure(f"update +{len(arrivals)} new", root, [], env, code),
+             measure("update, nothing new", root, [], env, code)]
     api.papers = arrivals + recent
-    runs.append(measure(f"update, re-read {LOOKBACK_DAYS} d", root, [], env))
+    runs.append(measure(f"update, re-read {LOOKBACK_DAYS} d", root, [], env, code))
     return runs
 
 
@@ -354,7 +381,7 @@ def medians(attempts: list[list[Measure]]) -> list[Measure]:
             for runs in zip(*attempts, strict=True)]
 
 
-def baseline_and_data_render(base: Path, attempt: int, env: dict[str, str]) -> list[Measure]:
+def baseline_and_data_render(base: Path, attempt: int, env: dict[str, str], code: Path) -> list[Measure]:
     """Measure the naive single-page renderer, then the project rendering a copy of the same month files alone."""
     data_root = base / f"from-data-{attempt}"
     data_only_copy(base / "built", data_root)
@@ -362,13 +389,14 @@ def baseline_and_data_render(base: Path, attempt: int, env: dict[str, str]) -> l
     wall, cpu, peak = run_child("benchmarks.naive_render", [str(data_root / "articles" / "data"), str(page)], env,
                                 base / "naive.log")
     naive = Measure(NAIVE, wall, cpu, peak, 1, page.stat().st_size, 0)
-    return [naive, measure(FROM_DATA, data_root, ["--no-fetch"], env)]
+    return [naive, measure(FROM_DATA, data_root, ["--no-fetch"], env, code)]
 
 
 def remove_attempts(base: Path) -> None:
     """Delete every repetition's copies, once all are measured: a deletion just before a measured run slowed its file
     creations (on a disk mounted with `discard`, the trims of the freed blocks), so none happens between runs."""
-    for path in sorted(base.glob("from-data-*")) + sorted(base.glob("project-*")) + sorted(base.glob("naive-*.md")):
+    for path in [*sorted(base.glob("from-data-*")), *sorted(base.glob("project-*")), *sorted(base.glob("code-*")),
+                 *sorted(base.glob("naive-*.md"))]:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
@@ -394,11 +422,12 @@ def bench_size(count: int, workdir: Path, seed: int, repeat: int) -> tuple[list[
         for attempt in range(repeat):
             root = base / f"project-{attempt}"
             shutil.copytree(base / "built", root)
+            code = code_copy(base / f"code-{attempt}")
             api.requests.clear()
-            wall, cpu, peak = run_child("scripts.update", ["--help"], env, base / "imports.log")
+            wall, cpu, peak = run_child("scripts.update", ["--help"], env, base / "imports.log", code)
             attempts.append([Measure("python + imports", wall, cpu, peak, 0, 0, 0),
-                             *baseline_and_data_render(base, attempt, env),
-                             *run_sequence(root, api, new_arrivals(NEW_PAPERS, now, seed), recent, env)])
+                             *baseline_and_data_render(base, attempt, env, code),
+                             *run_sequence(root, api, new_arrivals(NEW_PAPERS, now, seed), recent, env, code)])
         runs = medians(attempts)
     finally:
         server.shutdown()
@@ -425,7 +454,7 @@ def table_lines(count: int, runs: list[Measure], facts: dict) -> list[str]:
     naive = by_label[NAIVE]
     lines.append(f"{count:>7} | ratio to the naive renderer ({naive.wall:.2f} s, {naive.peak_mb:.0f} MB), wall (CPU): "
                  + ", ".join(f"{run.label} {run.wall / naive.wall:.2f}x ({run.cpu / naive.cpu:.2f}x)"
-                             for run in (by_label[FROM_DATA], by_label[RENDERER_CHANGED])))
+                             for run in (by_label[FROM_DATA], by_label[CODE_CHANGED], by_label[TEMPLATES_CHANGED])))
     return lines
 
 

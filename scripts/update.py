@@ -212,14 +212,14 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
                  if recorded.code == freshness.code_digest(config.taxonomy) else
                  "the renderer or its templates changed since the pages were written: rendering every month")
     months, digests = freshness.months_to_render(archive.data_dir, outputs, archive.all_months(), archive.changed, full, force,
-                                                config.taxonomy)
+                                                config.taxonomy, recorded)
     threshold = config.relevance.threshold if config.relevance else 0
     audit, rejected_count = corrections.audit_outputs(root, report.rejected, {paper.id for paper in report.new}, overrides,
                                                       now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit, threshold)
     # with `force` (validate's check, a repair) every page is rendered in full; else one whose data and code did not
     # change is only framed anew
     pages, read_digests, records = build.site_outputs(root, archive, config, months, rejected_count, staging, curated,
-                                                      reuse=not force)
+                                                      recorded=None if force else recorded)
     outputs.update(archive.index_outputs())  # after the pages: their workers count the months of an index rebuilt
     outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, {**recorded.pages, **records},
                                              config.taxonomy))

@@ -104,7 +104,8 @@ def month_pages_data(articles: Path, month: str, papers: Sequence[Listed], tag_c
         for name, page_items, values in plan:
             page = listing.framed(template, page_items, encoded, **values)
             outputs[articles / prefix / name] = page.data
-            records[prefix + name] = PageRecord(page.start, page.end, len(page_items), page_digest(page.data))
+            records[prefix + name] = PageRecord(page.start, page.end, len(page_items),
+                                                page_digest(page.data, page.start, page.end))
     return outputs, records
 
 
@@ -179,7 +180,7 @@ def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, .
     digest = freshness.month_digest(raw, taxonomy)
     if reuse is not None and reuse.digest == digest and \
             (kept := reframe.reframed(articles, month, taxonomy, on_disk, reuse.pages, reuse.summary)) is not None:
-        return stage_changed(kept[0], write), digest, reuse.summary, kept[1]
+        return stage_changed(kept.outputs, write, kept.on_disk), digest, reuse.summary, kept.records
     with collector_paused():  # rows and entries hold no cycles either
         papers = read_records(path, raw)
         summary = month_summary(papers)
@@ -223,10 +224,10 @@ def leave_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def reusable(archive: Archive, months: list[str], taxonomy: tuple[Domain, ...]) -> dict[str, Reuse]:
+def reusable(archive: Archive, months: list[str], taxonomy: tuple[Domain, ...],
+             recorded: freshness.Rendered) -> dict[str, Reuse]:
     """Return, for each month whose pages were written by the current code (the templates may differ), what they were
-    rendered from: those whose data did not change since are only framed anew."""
-    recorded = freshness.load_rendered(archive.data_dir)
+    rendered from (as rendered.json records it): those whose data did not change since are only framed anew."""
     if recorded.code != freshness.code_digest(taxonomy):
         return {}
     return {month: Reuse(recorded.months[month], recorded.pages[month], archive.index[month]) for month in months
@@ -234,15 +235,16 @@ def reusable(archive: Archive, months: list[str], taxonomy: tuple[Domain, ...]) 
 
 
 def all_month_outputs(articles: Path, archive: Archive, months: list[str], staging: Staging,
-                      taxonomy: tuple[Domain, ...] = (), reuse: bool = False) -> tuple[dict[str, str], dict[str, Pages]]:
-    """Render and stage the given months: changed ones from memory, the others from their files (with `reuse`, only
-    framed anew where their data and code did not change); return the digest of each month read from file, and where
+                      taxonomy: tuple[Domain, ...] = (),
+                      recorded: freshness.Rendered | None = None) -> tuple[dict[str, str], dict[str, Pages]]:
+    """Render and stage the given months: changed ones from memory, the others from their files (given what
+    rendered.json records, only framed anew where their data and code did not change); return the digest of each month read from file, and where
     each month's pages hold their lists. The index entry of each month read is kept for an index to rebuild."""
     from_disk = [month for month in months if month not in archive.changed]
     digests: dict[str, str] = {}
     records: dict[str, Pages] = {}
     on_disk = pages_on_disk(articles)
-    kept = reusable(archive, from_disk, taxonomy) if reuse else {}
+    kept = reusable(archive, from_disk, taxonomy, recorded) if recorded is not None else {}
     for month, (_, digest, summary, pages) in zip(from_disk, render_from_files(
             articles, archive.data_dir, taxonomy, from_disk, staging, on_disk, kept), strict=True):
         digests[month], records[month] = digest, pages
@@ -258,20 +260,22 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str], stagi
 
 def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int, staging: Staging,
                  curated: Collections | None = None,
-                 reuse: bool = False) -> tuple[dict[Path, str | None], dict[str, str], dict[str, Pages]]:
-    """Stage the pages of the given months (see all_month_outputs); return the text of README, index, feed, chart,
+                 recorded: freshness.Rendered | None = None) -> tuple[dict[Path, str | None], dict[str, str], dict[str, Pages]]:
+    """Stage the pages of the given months (see all_month_outputs: `recorded` what rendered.json holds, to reuse the
+    lists of pages whose data and code did not change); return the text of README, index, feed, chart,
     domain front pages and curated pages, the digest of each month whose data file was read to render it, and where
     the pages of each month rendered hold their lists."""
     layout = Layout(root)
     articles = layout.articles
-    digests, records = all_month_outputs(articles, archive, months, staging, config.taxonomy, reuse)
+    digests, records = all_month_outputs(articles, archive, months, staging, config.taxonomy, recorded)
     outputs: dict[Path, str | None] = {}
     live_index = archive.live_index()
     orphans = orphan_outputs(articles, set(live_index))
     outputs.update(orphans)
     # A rendered or removed month changes the counts and newest papers on the domains' front pages, as does a new
     # renderer even when no month is left to render.
-    stale = domain_pages_stale(articles, config.taxonomy) or freshness.renderer_changed(archive.data_dir, config.taxonomy)
+    renderer = (recorded or freshness.load_rendered(archive.data_dir)).renderer
+    stale = domain_pages_stale(articles, config.taxonomy) or renderer != freshness.renderer_digest(config.taxonomy)
     if months or orphans or stale:
         outputs.update(front_outputs(articles, archive, config.taxonomy))
     outputs[layout.archive_index] = listing.archive_index(live_index, config.taxonomy, rejected_count)

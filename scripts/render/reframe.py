@@ -10,30 +10,52 @@ rendered in full).
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from ..store.archive import Summary
 from ..store.files import read_bytes
-from ..store.freshness import PageRecord, Pages, page_digest
+from ..store.freshness import PageRecord, Pages, list_digest, page_digest
 from ..taxonomy import Domain
 from .domains import domain_values
 from .listing import DOMAINS_DIR, frame, month_values, page_name
 
-Reframed = tuple[dict[Path, bytes], Pages]
+
+class Reframed(NamedTuple):
+    """A month's pages framed anew, where they hold their lists, and the pages as they were on disk."""
+
+    outputs: dict[Path, bytes]
+    records: Pages
+    on_disk: dict[Path, bytes]
+
+
 Group = tuple[str, str, list[str], Domain | None]  # a page sequence: template, folder prefix, file names, domain
 
 
-def recorded_lists(articles: Path, on_disk: list[Path], pages: Pages) -> dict[str, tuple[bytes, int]] | None:
-    """Return the list each of a month's pages on disk holds, with its paper count, by path under articles/; None when
-    the pages on disk are not exactly the recorded ones, unchanged."""
+class Listed(NamedTuple):
+    """A page on disk, where its list lies in it, the list's digest and how many papers it holds."""
+
+    page: bytes
+    start: int
+    end: int
+    digest: bytes
+    papers: int
+
+
+def recorded_lists(articles: Path, on_disk: list[Path], pages: Pages) -> dict[str, Listed] | None:
+    """Return the list each of a month's pages on disk holds, by path under articles/; None when the pages on disk are
+    not exactly the recorded ones, unchanged."""
     found = {path.relative_to(articles).as_posix(): path for path in on_disk}
     if set(found) != set(pages):
         return None
     lists = {}
     for key, path in found.items():
         record, data = pages[key], read_bytes(path)
-        if data is None or page_digest(data) != record.digest or not 0 <= record.start <= record.end <= len(data):
+        if data is None or not 0 <= record.start <= record.end <= len(data):
             return None
-        lists[key] = (data[record.start:record.end], record.papers)
+        listed = list_digest(data, record.start, record.end)
+        if page_digest(data, record.start, record.end, listed) != record.digest:
+            return None
+        lists[key] = Listed(data, record.start, record.end, listed, record.papers)
     return lists
 
 
@@ -68,15 +90,16 @@ def reframed(articles: Path, month: str, taxonomy: tuple[Domain, ...], on_disk: 
     outputs: dict[Path, bytes] = {}
     records: Pages = {}
     for template, prefix, names, domain in groups:
-        total = sum(lists[prefix + name][1] for name in names)
+        total = sum(lists[prefix + name].papers for name in names)
         if domain is None and total != summary["count"]:
             return None
         for number, name in enumerate(names, start=1):
             values = (month_values(month, number, names, total, summary["tags"]) if domain is None
                       else domain_values(domain, month, number, names, total))
             head, tail = frame(template, **values)
-            body, count = lists[prefix + name]
-            page = b"".join((head, body, tail))
+            old = lists[prefix + name]
+            page = b"".join((head, memoryview(old.page)[old.start:old.end], tail))
+            start, end = len(head), len(head) + old.end - old.start
             outputs[articles / prefix / name] = page
-            records[prefix + name] = PageRecord(len(head), len(head) + len(body), count, page_digest(page))
-    return outputs, records
+            records[prefix + name] = PageRecord(start, end, old.papers, page_digest(page, start, end, old.digest))
+    return Reframed(outputs, records, {articles / key: old.page for key, old in lists.items()})

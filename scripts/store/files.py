@@ -107,11 +107,13 @@ def write_atomic(path: Path, text: str) -> None:
         staging.commit()
 
 
-def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True) -> Staged:
-    """Stage every output whose content differs from disk: its new text (or UTF-8 bytes) in a temp file beside it, or
-    None for a file to delete; with `write` False, only list them (every value None). What was staged is removed on
-    any error."""
+def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True,
+                  on_disk: Mapping[Path, bytes] | None = None) -> Staged:
+    """Stage every output whose content differs from disk (`on_disk`: the bytes of files just read, not read again):
+    its new text (or UTF-8 bytes) in a temp file beside it, or None for a file to delete; with `write` False, only list
+    them (every value None). What was staged is removed on any error."""
     staged: Staged = {}
+    known = on_disk or {}
     try:
         for path, text in outputs.items():
             if text is None:
@@ -119,7 +121,7 @@ def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True
                     staged[path] = None
                 continue
             data = text if isinstance(text, bytes) else encoded(path, text)
-            if read_bytes(path) != data:
+            if (known[path] if path in known else read_bytes(path)) != data:
                 staged[path] = write_temp(path, data) if write else None
     except BaseException:
         discard(staged)

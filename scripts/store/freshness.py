@@ -116,9 +116,18 @@ class Rendered(NamedTuple):
     pages: dict[str, Pages]
 
 
-def page_digest(data: bytes) -> str:
-    """Return the digest of a page as written."""
-    return hashlib.sha256(data).hexdigest()[:32]
+def page_digest(page: bytes, start: int, end: int, listed: bytes | None = None) -> str:
+    """Return the digest of a page as written, made of the digests of its head, its list (bytes start to end; `listed`
+    that digest, when known) and its tail: a page framed anew around a list already checked is not read again."""
+    view = memoryview(page)
+    listed = hashlib.sha256(view[start:end]).digest() if listed is None else listed
+    parts = hashlib.sha256(view[:start]).digest() + listed + hashlib.sha256(view[end:]).digest()
+    return hashlib.sha256(parts).hexdigest()[:32]
+
+
+def list_digest(page: bytes, start: int, end: int) -> bytes:
+    """Return the digest of the list of a page (bytes start to end), as page_digest takes it."""
+    return hashlib.sha256(memoryview(page)[start:end]).digest()
 
 
 def load_rendered(data_dir: Path) -> Rendered:
@@ -136,12 +145,6 @@ def well_formed(row: object) -> bool:
             and isinstance(row[3], str))
 
 
-def renderer_changed(data_dir: Path, taxonomy: tuple[Domain, ...] = ()) -> bool:
-    """True when the renderer, its templates or the taxonomy changed since the pages were last brought up to date (or
-    it is unknown)."""
-    return load_rendered(data_dir).renderer != renderer_digest(taxonomy)
-
-
 def rendered_output(data_dir: Path, digests: dict[str, str], pages: dict[str, Pages],
                     taxonomy: tuple[Domain, ...] = ()) -> dict[Path, str]:
     """Return the file that records the digests the pages now reflect, the renderer and code they were all rendered
@@ -154,14 +157,15 @@ def rendered_output(data_dir: Path, digests: dict[str, str], pages: dict[str, Pa
 
 
 def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: list[str], changed: set[str],
-                     full: bool, force: bool, taxonomy: tuple[Domain, ...] = ()) -> tuple[list[str], dict[str, str]]:
-    """Return the months to render and the digests known so far.
+                     full: bool, force: bool, taxonomy: tuple[Domain, ...] = (),
+                     rendered: Rendered | None = None) -> tuple[list[str], dict[str, str]]:
+    """Return the months to render and the digests known so far (`rendered`: what rendered.json holds, when read).
 
     After a renderer or template change, or with `force`, every month is rendered, without reading any file here:
     each month's digest is taken as its file is read for rendering. Otherwise an incremental run renders the changed
     months, and a full run also every month whose data changed since its pages were written, or whose page is missing.
     """
-    recorded_renderer, _, recorded, _ = load_rendered(data_dir)
+    recorded_renderer, _, recorded, _ = load_rendered(data_dir) if rendered is None else rendered
     changed_live = [month for month in live if month in changed]
     digests = {month: recorded[month] for month in live if month in recorded}
     for month in changed_live:

@@ -11,7 +11,7 @@ from tests.conftest import REPO
 
 BENCH = REPO / "benchmarks" / "bench_scale.py"
 RUNS = ("python + imports", "naive single-page renderer", "render from data alone", "full render (cold)",
-        "full re-render, nothing changed", "full re-render, renderer changed",
+        "full re-render, nothing changed", "full re-render, code changed", "every page, templates changed",
         "update +50 new", "update, nothing new",
         "update, re-read 7 d")
 ROW = re.compile(r"^\s*1000 \| (?P<label>[^|]+?)\s+\|\s+(?P<wall>[\d.]+) \|\s+(?P<cpu>[\d.]+) \|\s+(?P<peak>[\d.]+) \|"
@@ -37,10 +37,11 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert int(rows["naive single-page renderer"]["files"]) == 1
     assert re.search(r"^\s*1000 \| ratio to the naive renderer \([\d.]+ s, \d+ MB\), wall \(CPU\): "
                      r"render from data alone [\d.]+x \([\d.]+x\), "
-                     r"full re-render, renderer changed [\d.]+x \([\d.]+x\)$",
+                     r"full re-render, code changed [\d.]+x \([\d.]+x\), "
+                     r"every page, templates changed [\d.]+x \([\d.]+x\)$",
                      output, re.M)
     assert int(rows["full re-render, nothing changed"]["files"]) == 0  # nothing changed since the cold render
-    assert int(rows["full re-render, renderer changed"]["files"]) == 1  # every page rendered again, none differs: only the digests
+    assert int(rows["full re-render, code changed"]["files"]) == 1  # every page rendered again, none differs: only the digests
     assert 0 < int(rows["update +50 new"]["files"]) < int(rows["full render (cold)"]["files"])
     assert int(rows["update, nothing new"]["files"]) == 0
     assert int(rows["update, re-read 7 d"]["files"]) == 0
@@ -49,6 +50,11 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert reread and int(reread[1]) > 50  # the 50 arrivals and archived papers of the look-back window, all unchanged
     assert re.search(r"^\s*1000 \| largest Markdown: \S+\.md [\d.]+ KiB \(ok", output, re.M)
     assert re.search(r"^\s*1000 \| largest data: \S+ [\d.]+ MB \(ok", output, re.M)
+    articles = tmp_path / "papers-1000" / "project-0" / "articles"
+    pages = [*articles.glob("20*.md"), *articles.glob("domains/*-20*.md")]
+    assert all((page.read_text(encoding="utf-8").endswith("[Back to the top](#)\n")) for page in pages)
+    # every month page and domain month page framed anew and written, and the record of where their lists lie
+    assert int(rows["every page, templates changed"]["files"]) == len(pages) + 1
     written = [path for path in (tmp_path / "papers-1000" / "project-0").rglob("*") if path.is_file()]
     assert len(list((tmp_path / "papers-1000" / "project-0" / "articles" / "data").glob("20*.json"))) == 94
     assert all(path.stat().st_size < 500 * 1024 for path in written if path.suffix == ".md")
