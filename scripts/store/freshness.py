@@ -134,8 +134,9 @@ def load_rendered(data_dir: Path) -> Rendered:
     """Return what rendered.json records (nothing for a file of an older format: its months are then rendered anew)."""
     path = data_dir / RENDERED_NAME
     recorded = read_json(path) if path.exists() else {}
+    listed = recorded.get("pages")
     pages = {month: {name: PageRecord(*row) for name, row in rows.items() if well_formed(row)}
-             for month, rows in recorded.get("pages", {}).items() if isinstance(rows, dict)}
+             for month, rows in (listed.items() if isinstance(listed, dict) else ()) if isinstance(rows, dict)}
     return Rendered(recorded.get("renderer", ""), recorded.get("code", ""), recorded.get("months", {}), pages)
 
 

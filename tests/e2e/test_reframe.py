@@ -111,7 +111,8 @@ def test_a_code_change_renders_every_month_in_full(rendered, plans, change_rende
     assert sorted(set(plans)) == MONTHS
 
 
-@pytest.mark.parametrize("damage", ["no pages", "older format", "bad records", "wrong span", "data changed"])
+@pytest.mark.parametrize("damage", ["no pages", "older format", "bad records", "pages not a map", "wrong span",
+                                    "data changed"])
 def test_without_a_trustworthy_record_a_template_change_renders_in_full(rendered, tmp_path, plans, change_renderer,
                                                                          damage):
     data = rendered / "articles" / "data"
@@ -122,6 +123,8 @@ def test_without_a_trustworthy_record_a_template_change_renders_in_full(rendered
         del record["pages"], record["code"]
     elif damage == "bad records":
         record["pages"]["2025-04"]["2025-04.md"] = ["0", 1, 2, "x"]
+    elif damage == "pages not a map":
+        record["pages"] = ["2025-04"]
     elif damage == "wrong span":  # recorded as the page is (same digest), but the list said to lie elsewhere
         record["pages"]["2025-04"]["2025-04.md"][1] += 10**6
     else:
@@ -130,7 +133,7 @@ def test_without_a_trustworthy_record_a_template_change_renders_in_full(rendered
     (data / "rendered.json").write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
     change_renderer("templates", edited_templates(tmp_path / "templates"))
     assert run_update(rendered, "--no-fetch") == 0
-    assert sorted(set(plans)) == (MONTHS if damage == "older format" else ["2025-04"])
+    assert sorted(set(plans)) == (MONTHS if damage in ("older format", "pages not a map") else ["2025-04"])
     assert update.stale_outputs(rendered) == []
     if damage == "data changed":
         assert any(b"Part One" in page for name, page in month_pages(rendered).items() if "2025-04" in name)

@@ -315,3 +315,51 @@ def test_a_month_file_not_as_the_archive_writes_it_takes_the_general_path(tmp_pa
     else:
         loaded = read_month(path)
         assert loaded == expected and loaded["2505.11494"].extra == expected["2505.11494"].extra
+
+
+def written(outputs: dict[Path, str | bytes | None]) -> dict[Path, bytes]:
+    """Write a month's outputs (bytes or text) where they belong; return the pages among them by path."""
+    pages = {}
+    for path, data in outputs.items():
+        if data is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+            if path.suffix == ".md":
+                pages[path] = path.read_bytes()
+    return pages
+
+
+@settings(max_examples=150, deadline=None)
+@given(MONTH_TEXTS.filter(lambda titles: titles and not any("\ud800" in title for title in titles)),
+       st.lists(NAMES.filter(lambda names: not any("\ud800" in name for name in names)), min_size=6, max_size=6),
+       st.sampled_from([60, 400 * 1024]))
+def test_pages_framed_anew_around_their_lists_equal_the_pages_rendered_in_full(titles, names, budget):
+    import tempfile
+
+    from scripts.render import build, domains, reframe
+    from scripts.store.archive import month_summary
+    from tests.taxonomy import taxonomy
+
+    domain_list = taxonomy({"jailbreak": [], "misuse": []})
+    papers = [paper.with_changes(tags=("misuse", "jailbreak") if number % 3 else paper.tags)
+              for number, paper in enumerate(month_papers(titles, names, [f"2505.{n:05d}" for n in range(6)]))]
+    summary = month_summary(papers)
+    with tempfile.TemporaryDirectory() as folder, pytest.MonkeyPatch.context() as patch:
+        articles, templates = Path(folder) / "articles", Path(folder) / "templates"
+        chunk_items = render.chunk_items
+        patch.setattr(render, "chunk_items", lambda items, _budget=0: chunk_items(items, budget))
+        patch.setattr(domains, "chunk_items", lambda items, _budget=0: chunk_items(items, budget))
+        outputs, records = build.month_outputs(articles, "2025-05", papers, summary["tags"], domain_list, [])
+        written(outputs)
+        # templates whose frames hold text of every width in UTF-8, before and after each list
+        for path in (build.listing.TEMPLATES).glob("*.j2"):
+            templates.mkdir(exist_ok=True)
+            (templates / path.name).write_text("Über {{ month }} ✓ 𝔘\n" + path.read_text(encoding="utf-8") + "\n— fin\n",
+                                               encoding="utf-8")
+        patch.setattr(render, "environment", lambda: render.markdown_environment(templates))
+        on_disk = build.pages_on_disk(articles)["2025-05"]
+        framed = reframe.reframed(articles, "2025-05", domain_list, on_disk, records, summary)
+        expected, expected_records = build.month_outputs(articles, "2025-05", papers, summary["tags"], domain_list, [])
+    assert framed is not None
+    assert framed.outputs == {path: data for path, data in expected.items() if path.suffix == ".md"}
+    assert framed.records == expected_records
