@@ -21,7 +21,7 @@ from ..paper import Listed
 from ..store import freshness
 from ..store.archive import Archive, Summary, collector_paused, month_summary, read_records, sort_newest_first
 from ..store.files import Staged, Staging, read_text, stage_changed
-from ..store.freshness import PageRecord, Pages, page_digest
+from ..store.freshness import Pages, page_record
 from ..taxonomy import Domain, slugs
 from . import bibtex, chart, feed, listing, reframe
 from .domains import MONTH_PAGE, domain_pages_stale, front_outputs, month_domain_outputs, month_domain_plans
@@ -104,8 +104,7 @@ def month_pages_data(articles: Path, month: str, papers: Sequence[Listed], tag_c
         for name, page_items, values in plan:
             page = listing.framed(template, page_items, encoded, **values)
             outputs[articles / prefix / name] = page.data
-            records[prefix + name] = PageRecord(page.start, page.end, len(page_items),
-                                                page_digest(page.data, page.start, page.end))
+            records[prefix + name] = page_record(page.data, page.start, page.end, len(page_items))
     return outputs, records
 
 
@@ -273,10 +272,9 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     orphans = orphan_outputs(articles, set(live_index))
     outputs.update(orphans)
     # A rendered or removed month changes the counts and newest papers on the domains' front pages, as does a new
-    # renderer even when no month is left to render.
-    renderer = (recorded or freshness.load_rendered(archive.data_dir)).renderer
-    stale = domain_pages_stale(articles, config.taxonomy) or renderer != freshness.renderer_digest(config.taxonomy)
-    if months or orphans or stale:
+    # renderer even when no month is left to render (rendered.json read again only then, and only when not given).
+    if months or orphans or domain_pages_stale(articles, config.taxonomy) or \
+            (recorded or freshness.load_rendered(archive.data_dir)).renderer != freshness.renderer_digest(config.taxonomy):
         outputs.update(front_outputs(articles, archive, config.taxonomy))
     outputs[layout.archive_index] = listing.archive_index(live_index, config.taxonomy, rejected_count)
     outputs[layout.feed] = feed_output(archive, config)

@@ -74,9 +74,9 @@ def month_domain_outputs(articles: Path, month: str, papers: Sequence[Listed], t
     """Return the text of every domain's pages of one month (papers newest first; `tagged` their items as domain pages
     show them, when already made); build.month_outputs adds None for the pages left over from when the month held more
     papers."""
-    tagged = month_items(papers)[1] if tagged is None else tagged
-    return {articles / DOMAINS_DIR / name: render("domain_month.md.j2", papers=papers_list(page_items), **values)
-            for plan in month_domain_plans(month, papers, taxonomy, tagged) for name, page_items, values in plan}
+    lists = domain_items(papers, month_items(papers)[1] if tagged is None else tagged, taxonomy)
+    return {articles / DOMAINS_DIR / name: text for domain in taxonomy if lists[domain.slug]
+            for name, text in domain_month_pages(domain, month, lists[domain.slug]).items()}
 
 
 def newest_papers(archive: Archive, month: str, slug: str, read: dict[str, list[Paper]]) -> list[Paper]:

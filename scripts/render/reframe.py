@@ -14,7 +14,7 @@ from typing import NamedTuple
 
 from ..store.archive import Summary
 from ..store.files import read_bytes
-from ..store.freshness import PageRecord, Pages, list_digest, page_digest
+from ..store.freshness import Pages, list_digest, page_digest, page_record
 from ..taxonomy import Domain
 from .domains import domain_values
 from .listing import DOMAINS_DIR, frame, month_values, page_name
@@ -101,5 +101,5 @@ def reframed(articles: Path, month: str, taxonomy: tuple[Domain, ...], on_disk: 
             page = b"".join((head, memoryview(old.page)[old.start:old.end], tail))
             start, end = len(head), len(head) + old.end - old.start
             outputs[articles / prefix / name] = page
-            records[prefix + name] = PageRecord(start, end, old.papers, page_digest(page, start, end, old.digest))
+            records[prefix + name] = page_record(page, start, end, old.papers, old.digest)
     return Reframed(outputs, records, {articles / key: old.page for key, old in lists.items()})

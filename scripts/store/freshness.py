@@ -120,9 +120,15 @@ def page_digest(page: bytes, start: int, end: int, listed: bytes | None = None) 
     """Return the digest of a page as written, made of the digests of its head, its list (bytes start to end; `listed`
     that digest, when known) and its tail: a page framed anew around a list already checked is not read again."""
     view = memoryview(page)
-    listed = hashlib.sha256(view[start:end]).digest() if listed is None else listed
+    listed = list_digest(page, start, end) if listed is None else listed
     parts = hashlib.sha256(view[:start]).digest() + listed + hashlib.sha256(view[end:]).digest()
     return hashlib.sha256(parts).hexdigest()[:32]
+
+
+def page_record(page: bytes, start: int, end: int, papers: int, listed: bytes | None = None) -> PageRecord:
+    """Return the record of a page whose list of `papers` papers lies from start to end (`listed`: its digest, when
+    known)."""
+    return PageRecord(start, end, papers, page_digest(page, start, end, listed))
 
 
 def list_digest(page: bytes, start: int, end: int) -> bytes:
