@@ -45,8 +45,9 @@ NAIVE = "naive single-page renderer"
 FROM_DATA = "render from data alone"
 CODE_CHANGED = "full re-render, code changed"
 TEMPLATES_CHANGED = "every page, templates changed"
-# The template change: one line more at the end of every month page and domain month page.
+# The template change: one line more at the top and one at the end of every month page and domain month page.
 EDITED_TEMPLATES = ("month.md.j2", "domain_month.md.j2")
+TOP_LINE = "<!-- generated from articles/data: edit the templates, not this page -->\n"
 NOT_WRITTEN_BY_PROJECT = {"config.yaml", ".update.lock"}
 
 CONFIG = """\
@@ -344,10 +345,11 @@ def code_copy(folder: Path) -> Path:
 
 
 def edit_templates(code: Path) -> None:
-    """Change the templates of every month page and domain month page, as a maintainer's edit would."""
+    """Change the templates of every month page and domain month page, as a maintainer's edit would: a line more at
+    the top (so every page's list moves) and one at the end."""
     for name in EDITED_TEMPLATES:
         path = code / "templates" / name
-        path.write_text(path.read_text(encoding="utf-8") + "\n[Back to the top](#)\n", encoding="utf-8")
+        path.write_text(TOP_LINE + path.read_text(encoding="utf-8") + "\n[Back to the top](#)\n", encoding="utf-8")
 
 
 def run_sequence(root: Path, api: FakeArxiv, arrivals: list[FakePaper], recent: list[FakePaper],

@@ -4,7 +4,7 @@ The code makes the lists (and the BibTeX, and how a month splits into pages) fro
 only put a head and a tail around each page's list. So when neither the data nor the code changed since a page was
 written, its list is the one a full render would make, and only its frame needs rendering: rendered.json records where
 each page's list lies and the digest of the page, checked before the list is taken (a page edited or missing since is
-rendered in full).
+rendered in full). The new frame is staged alone, to be written around the list in place (see store.files).
 """
 
 from __future__ import annotations
@@ -13,19 +13,19 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..store.archive import Summary
-from ..store.files import read_bytes
-from ..store.freshness import Pages, list_digest, page_digest, page_record
+from ..store.files import Frame, Staged, read_bytes
+from ..store.freshness import PageRecord, Pages, framed_digest, list_digest, page_digest
 from ..taxonomy import Domain
 from .domains import domain_values
 from .listing import DOMAINS_DIR, frame, month_values, page_name
 
 
 class Reframed(NamedTuple):
-    """A month's pages framed anew, where they hold their lists, and the pages as they were on disk."""
+    """The new frames of a month's pages that changed (staged, or listed as None when not written), and where every
+    page holds its list."""
 
-    outputs: dict[Path, bytes]
+    staged: Staged
     records: Pages
-    on_disk: dict[Path, bytes]
 
 
 Group = tuple[str, str, list[str], Domain | None]  # a page sequence: template, folder prefix, file names, domain
@@ -80,14 +80,15 @@ def page_groups(month: str, keys: set[str], taxonomy: tuple[Domain, ...]) -> lis
 
 
 def reframed(articles: Path, month: str, taxonomy: tuple[Domain, ...], on_disk: list[Path], pages: Pages,
-             summary: Summary) -> Reframed | None:
-    """Return a month's pages with the current templates around the lists they hold, and their new records (the BibTeX
-    file is left as it is); None when a page on disk is not the one recorded, or the month has no page of its own."""
+             summary: Summary, write: bool = True) -> Reframed | None:
+    """Return the current templates' frames of a month's pages around the lists they hold, staged where they changed
+    (with `write` False, only listed), and the pages' new records (the BibTeX file is left as it is); None when a page on
+    disk is not the one recorded, or the month has no page of its own."""
     lists = recorded_lists(articles, on_disk, pages)
     groups = page_groups(month, set(lists), taxonomy) if lists is not None else []
     if lists is None or not groups or not groups[0][2] or not (articles / f"{month}.bib").exists():
         return None
-    outputs: dict[Path, bytes] = {}
+    staged: Staged = {}
     records: Pages = {}
     for template, prefix, names, domain in groups:
         total = sum(lists[prefix + name].papers for name in names)
@@ -98,8 +99,9 @@ def reframed(articles: Path, month: str, taxonomy: tuple[Domain, ...], on_disk: 
                       else domain_values(domain, month, number, names, total))
             head, tail = frame(template, **values)
             old = lists[prefix + name]
-            page = b"".join((head, memoryview(old.page)[old.start:old.end], tail))
-            start, end = len(head), len(head) + old.end - old.start
-            outputs[articles / prefix / name] = page
-            records[prefix + name] = page_record(page, start, end, old.papers, old.digest)
-    return Reframed(outputs, records, {articles / key: old.page for key, old in lists.items()})
+            view = memoryview(old.page)
+            if head != view[:old.start] or tail != view[old.end:]:
+                staged[articles / prefix / name] = Frame(head, tail, old.start, old.end) if write else None
+            end = len(head) + old.end - old.start
+            records[prefix + name] = PageRecord(len(head), end, old.papers, framed_digest(head, old.digest, tail))
+    return Reframed(staged, records)

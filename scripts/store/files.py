@@ -1,4 +1,12 @@
-"""File output at the edge: write only what changed, each file atomically; stage many files, then put all in place."""
+"""File output at the edge: write only what changed; stage many files, then put all in place under the caller's journal.
+
+Most files are staged in a temp file beside them, put in place by a rename: readers see the old or the new file, never
+part of one. A generated page that already exists and that the journal's repair renders again from the data (a month's
+pages and BibTeX) is instead written over in place: its new content is kept in memory, or, for a page framed anew, only
+its new head and tail. Creating and replacing a file costs ten times or more what rewriting it does on some disks (a
+thousand pages: over a second); a run killed while writing such a page can leave it cut short, and the next run,
+finding the journal, renders it again.
+"""
 
 from __future__ import annotations
 
@@ -9,11 +17,23 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import NamedTuple
 
 from ..errors import ListError
 
-# A target file -> the temp file beside it that holds its new content, or None when the target is to be deleted.
-Staged = dict[Path, Path | None]
+
+class Frame(NamedTuple):
+    """A new head and tail for a file, around the bytes from start to end it holds now."""
+
+    head: bytes
+    tail: bytes
+    start: int
+    end: int
+
+
+# A target file -> the temp file beside it that holds its new content, the new content itself or a new frame (to be
+# written over the file in place), or None when the target is to be deleted.
+Staged = dict[Path, Path | bytes | Frame | None]
 # create_temp's names: "." + the name of a file the list writes + "." + 8 random hex digits + ".tmp" (hidden, and
 # ignored by .gitignore); nothing else is ever swept.
 TEMP_NAME = re.compile(r"^\..+\.(?:md|json|bib|xml|svg|yaml)\.[0-9a-f]{8}\.tmp$")
@@ -57,10 +77,7 @@ def write_temp(path: Path, data: bytes) -> Path:
     except OSError as error:
         raise write_error(path, error) from error
     try:
-        with memoryview(data) as view:
-            written = 0
-            while written < len(view):  # os.write may write less than asked
-                written += os.write(handle, view[written:])
+        write_all(handle, data)
         # No fsync: the rename alone keeps a killed process from leaving a partial file, which is the failure that
         # matters here; a power cut also loses the uncommitted checkout (on ext4, auto_da_alloc still flushes a file
         # replaced by rename).
@@ -72,6 +89,43 @@ def write_temp(path: Path, data: bytes) -> Path:
     finally:
         os.close(handle)
     return temp
+
+
+def write_all(handle: int, data: bytes, offset: int | None = None) -> None:
+    """Write all of data to an open file, at its position or at `offset`."""
+    with memoryview(data) as view:
+        written = 0
+        while written < len(view):  # os.write may write less than asked
+            rest = view[written:]
+            written += os.write(handle, rest) if offset is None else os.pwrite(handle, rest, offset + written)
+
+
+def overwrite(path: Path, data: bytes) -> None:
+    """Write data over a file in place (creating it if it has gone), then cut the file to that length."""
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        write_all(handle, data)
+        os.ftruncate(handle, len(data))
+    finally:
+        os.close(handle)
+
+
+def reframe_file(path: Path, frame: Frame) -> None:
+    """Write a new head and tail around the bytes from start to end a file holds, in place; those bytes are read and
+    moved only when the head's length changed."""
+    handle = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        length, moved = frame.end - frame.start, len(frame.head) != frame.start
+        kept = os.pread(handle, length, frame.start) if moved else b""
+        if os.fstat(handle).st_size < frame.end or len(kept) != (length if moved else 0):
+            raise OSError(errno.EIO, "the file is shorter than when it was read")
+        write_all(handle, frame.head, 0)
+        if kept:
+            write_all(handle, kept, len(frame.head))
+        write_all(handle, frame.tail, len(frame.head) + length)
+        os.ftruncate(handle, len(frame.head) + length + len(frame.tail))
+    finally:
+        os.close(handle)
 
 
 def create_temp(path: Path) -> tuple[Path, int]:
@@ -92,10 +146,15 @@ def write_error(path: Path, error: OSError, doing: str = "write") -> ListError:
     return ListError(f"{path}: could not {doing} ({error.strerror}); check free disk space and permissions, then rerun")
 
 
-def put_in_place(target: Path, temp: Path | None) -> None:
-    """Replace target by its staged temp file (readers see old or new, never partial), or delete it for None."""
+def put_in_place(target: Path, temp: Path | bytes | Frame | None) -> None:
+    """Replace target by its staged temp file (readers see old or new, never partial), write its staged content or
+    frame over it in place, or delete it for None."""
     if temp is None:
         target.unlink(missing_ok=True)
+    elif isinstance(temp, Frame):
+        reframe_file(target, temp)
+    elif isinstance(temp, bytes):
+        overwrite(target, temp)
     else:
         os.replace(temp, target)
 
@@ -108,10 +167,11 @@ def write_atomic(path: Path, text: str) -> None:
 
 
 def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True,
-                  on_disk: Mapping[Path, bytes] | None = None) -> Staged:
+                  on_disk: Mapping[Path, bytes] | None = None, in_place: bool = False) -> Staged:
     """Stage every output whose content differs from disk (`on_disk`: the bytes of files just read, not read again):
-    its new text (or UTF-8 bytes) in a temp file beside it, or None for a file to delete; with `write` False, only list
-    them (every value None). What was staged is removed on any error."""
+    its new text (or UTF-8 bytes) in a temp file beside it (with `in_place`, a file that exists keeps its new content
+    in memory, to be written over it), or None for a file to delete; with `write` False, only list them (every value
+    None). What was staged is removed on any error."""
     staged: Staged = {}
     known = on_disk or {}
     try:
@@ -121,8 +181,9 @@ def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True
                     staged[path] = None
                 continue
             data = text if isinstance(text, bytes) else encoded(path, text)
-            if (known[path] if path in known else read_bytes(path)) != data:
-                staged[path] = write_temp(path, data) if write else None
+            current = known[path] if path in known else read_bytes(path)
+            if current != data:
+                staged[path] = None if not write else data if in_place and current is not None else write_temp(path, data)
     except BaseException:
         discard(staged)
         raise
@@ -132,7 +193,7 @@ def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True
 def discard(staged: Staged) -> None:
     """Remove the temp files of staged outputs."""
     for temp in staged.values():
-        if temp is not None:
+        if isinstance(temp, Path):
             temp.unlink(missing_ok=True)
 
 
@@ -151,8 +212,8 @@ def remove_stale_temps(folders: set[Path]) -> list[Path]:
 
 
 class Staging:
-    """New contents staged beside their files, put in place together by commit(); when the block ends without a
-    commit (an error anywhere), every staged temp file is removed and no file has changed."""
+    """New contents staged beside their files (or in memory), put in place together by commit(); when the block ends
+    without a commit (an error anywhere), every staged temp file is removed and no file has changed."""
 
     def __init__(self, write: bool = True) -> None:
         self.write = write
@@ -173,11 +234,12 @@ class Staging:
         if first:
             self.files = {**staged, **self.files}
 
-    def stage(self, outputs: Mapping[Path, str | bytes | None], first: bool = False) -> None:
-        """Stage every output that differs from disk (with `first`, to be put in place before those staged so far);
-        an output given again replaces what was staged for it, even when it now matches the disk."""
+    def stage(self, outputs: Mapping[Path, str | bytes | None], first: bool = False, in_place: bool = False) -> None:
+        """Stage every output that differs from disk (with `first`, to be put in place before those staged so far;
+        `in_place`, see stage_changed); an output given again replaces what was staged for it, even when it now
+        matches the disk."""
         discard({path: self.files.pop(path) for path in outputs if path in self.files})
-        self.add(stage_changed(outputs, self.write), first)
+        self.add(stage_changed(outputs, self.write, in_place=in_place), first)
 
     def commit(self) -> list[Path]:
         """Put every staged file in place, in the order staged; return their paths."""

@@ -120,8 +120,12 @@ def page_digest(page: bytes, start: int, end: int, listed: bytes | None = None) 
     """Return the digest of a page as written, made of the digests of its head, its list (bytes start to end; `listed`
     that digest, when known) and its tail: a page framed anew around a list already checked is not read again."""
     view = memoryview(page)
-    listed = list_digest(page, start, end) if listed is None else listed
-    parts = hashlib.sha256(view[:start]).digest() + listed + hashlib.sha256(view[end:]).digest()
+    return framed_digest(view[:start], list_digest(page, start, end) if listed is None else listed, view[end:])
+
+
+def framed_digest(head: bytes | memoryview, listed: bytes, tail: bytes | memoryview) -> str:
+    """Return the digest of the page made of a head, a list whose digest is `listed`, and a tail."""
+    parts = hashlib.sha256(head).digest() + listed + hashlib.sha256(tail).digest()
     return hashlib.sha256(parts).hexdigest()[:32]
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from benchmarks.bench_scale import TOP_LINE
 from tests.conftest import REPO
 
 BENCH = REPO / "benchmarks" / "bench_scale.py"
@@ -52,7 +53,8 @@ def test_benchmark_prints_every_row_and_keeps_files_small(tmp_path):
     assert re.search(r"^\s*1000 \| largest data: \S+ [\d.]+ MB \(ok", output, re.M)
     articles = tmp_path / "papers-1000" / "project-0" / "articles"
     pages = [*articles.glob("20*.md"), *articles.glob("domains/*-20*.md")]
-    assert all((page.read_text(encoding="utf-8").endswith("[Back to the top](#)\n")) for page in pages)
+    assert all(page.read_text(encoding="utf-8").startswith(TOP_LINE) and
+               page.read_text(encoding="utf-8").endswith("[Back to the top](#)\n") for page in pages)
     # every month page and domain month page framed anew and written, and the record of where their lists lie
     assert int(rows["every page, templates changed"]["files"]) == len(pages) + 1
     written = [path for path in (tmp_path / "papers-1000" / "project-0").rglob("*") if path.is_file()]

@@ -612,6 +612,35 @@ def test_every_crash_point_leaves_old_or_new_files_and_the_next_run_repairs(fake
         assert_complete(crashed, fake_arxiv.papers)
 
 
+def test_a_page_cut_short_while_written_in_place_is_repaired_by_the_next_run(fake_arxiv, crash_setup, monkeypatch,
+                                                                            capsys):
+    baseline, reference, _ = crash_setup
+    old, new = snapshot(baseline), snapshot(reference)
+    real, cut = files.overwrite, []
+
+    def cut_short(path, data):  # the disk fills halfway through the first page written over in place
+        if cut:
+            return real(path, data)
+        cut.append(path.relative_to(baseline).as_posix())
+        with open(path, "r+b") as handle:
+            handle.write(data[:len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(files, "overwrite", cut_short)
+        capsys.readouterr()
+        assert run_update(baseline) == 1
+    assert f"{cut[0]}: could not write (No space left on device)" in capsys.readouterr().err
+    state = snapshot(baseline)
+    assert cut[0].startswith("articles/2") and state[cut[0]] not in (old[cut[0]], new[cut[0]])  # cut short
+    assert "articles/data/pending.json" in state  # so the next run renders every page again
+    assert all(state[name] == new[name] for name in new if name.startswith("articles/data/2"))  # the data came first
+    assert run_update(baseline) == 0
+    repaired = snapshot(baseline)
+    assert {**repaired, "articles/data/state.json": b""} == {**new, "articles/data/state.json": b""}
+    assert_complete(baseline, fake_arxiv.papers)
+
+
 KILLER = """\
 import os, sys
 from pathlib import Path

@@ -120,3 +120,45 @@ def test_a_temp_name_already_taken_is_never_overwritten(folder, monkeypatch):
     temp = files.write_temp(folder / "old.md", b"new\n")
     assert temp.name == ".old.md.0000abce.tmp" and temp.read_bytes() == b"new\n"
     assert taken.read_text() == "someone else's\n"
+
+
+def test_a_page_staged_in_place_is_written_over_its_file_and_a_new_one_goes_by_a_temp_file(folder):
+    page = folder / "old.md"
+    page.write_text("an older and longer page\n")
+    inode = page.stat().st_ino
+    staged = stage_changed({page: "new\n", folder / "added.md": "added\n", folder / "same.md": "same\n"}, in_place=True)
+    assert staged[page] == b"new\n" and isinstance(staged[folder / "added.md"], Path)
+    assert page.read_text() == "an older and longer page\n"  # nothing written before the commit
+    with Staging() as staging:
+        staging.add(staged)
+        staging.commit()
+    assert page.read_text() == "new\n" and page.stat().st_ino == inode  # the same file, cut to its new length
+    assert tree(folder) == {"added.md": b"added\n", "gone.md": b"gone\n", "old.md": b"new\n", "same.md": b"same\n"}
+
+
+@pytest.mark.parametrize(("head", "tail"), [
+    (b"HEAD\n", b"\nnew tail, longer than the old one\n"),  # the head as long as before: the list stays where it is
+    (b"HEAD\n", b""),
+    (b"a longer head \xe2\x9c\x93\n", b"\nT\n"),  # the list moves right
+    (b"h\n", b"\nthe tail\n"),  # the list moves left
+    (b"", b""),
+])
+def test_a_frame_is_written_in_place_around_the_list_the_file_holds(folder, head, tail):
+    page = folder / "page.md"
+    listed = "".join(f"- paper {number} ✓\n" for number in range(2000)).encode()
+    page.write_bytes(b"head\n" + listed + b"\nthe old tail\n")
+    inode = page.stat().st_ino
+    with Staging() as staging:
+        staging.add({page: files.Frame(head, tail, 5, 5 + len(listed))})
+        staging.commit()
+    assert page.read_bytes() == head + listed + tail and page.stat().st_ino == inode
+
+
+def test_a_frame_around_bytes_the_file_no_longer_holds_is_refused_and_named(folder):
+    page = folder / "page.md"
+    page.write_bytes(b"head\nlist\n")
+    with pytest.raises(ListError, match=r"page\.md: could not write \(the file is shorter than when it was read\)"), \
+            Staging() as staging:
+        staging.add({page: files.Frame(b"HEAD\n", b"tail\n", 5, 40)})
+        staging.commit()
+    assert page.read_bytes() == b"head\nlist\n"
