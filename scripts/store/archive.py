@@ -23,7 +23,9 @@ Listing = TypeVar("Listing", bound=Listed)  # a Paper or a record decoded to ren
 SCHEMA = 1
 MONTH_FILE = re.compile(r"^(\d{4}-\d{2})\.json$")
 REQUIRED = frozenset(REQUIRED_KEYS)
-Summary = dict[str, Any]  # a month's index entry: {"count": int, "tags": {slug: int}}
+# A month's index entry: {"count": int, "foreign": [ID, ...], "primary": {slug: int}, "tags": {slug: int}}; "foreign"
+# lists the month's papers filed away from the months their arXiv IDs point to (see home_months).
+Summary = dict[str, Any]
 # Unchanged months kept in memory besides the changed ones: a full render walks every month once, so memory stays
 # at a few months instead of the whole archive; a month read again later is re-read from disk.
 UNCHANGED_KEPT = 4
@@ -31,6 +33,8 @@ METADATA = ("title", "authors", "summary", "updated", "categories", "comment", "
 # A record's ID line as dump_json writes it (keys sorted, indent 2; strings never hold a raw newline), found without
 # parsing the month: 0.4 s for 100,000 papers (212 MB), where parsing every month takes 2.6 s.
 ID_LINE = re.compile(rb'\n      "id": "([^"\\\n]+)",?\n')
+# An arXiv ID's year and month of submission: 2505.01234 (from 2007), hep-th/9901001 or math.GT/0309136 (before).
+ID_MONTH = re.compile(r"^(?:(\d\d)(\d\d)\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/(\d\d)(\d\d)\d{3})$")
 
 
 def dump_json(data: object) -> str:
@@ -209,7 +213,7 @@ def file_summary(path: Path) -> dict[str, Any]:
     """Return the index entry of one month file, its records checked but no Paper built."""
     with collector_paused():
         records = checked_records(path, read_json(path))
-    return tag_summary([record["tags"] for record in records])
+    return tag_summary([record["tags"] for record in records], foreign_ids(path.stem, [record["id"] for record in records]))
 
 
 RECORD_TYPES = {"id": str, "version": int, "title": str, "authors": list, "published": str, "updated": str,
@@ -231,12 +235,33 @@ def record_problem(record: Record, month: str) -> str:
 
 
 def month_summary(papers: Collection[Listed]) -> Summary:
-    """Return the index entry of one month: paper count, count per tag, and count per primary (first) tag."""
-    return tag_summary([paper.tags for paper in papers])
+    """Return the index entry of one month: paper count, count per tag, count per primary (first) tag, and the papers
+    filed away from their IDs' months."""
+    return tag_summary([paper.tags for paper in papers], sorted(paper.id for paper in papers
+                                                                if paper.published[:7] not in home_months(paper.id)))
 
 
-def tag_summary(tag_lists: Sequence[Sequence[str]]) -> Summary:
-    """Return the index entry of a month whose papers carry these tag lists (primary domain first)."""
+def home_months(paper_id: str) -> tuple[str, ...]:
+    """Return the months a paper is filed in (that of its first submission, UTC) when its arXiv ID says when it was
+    submitted: the ID's month or either next to it (arXiv numbers by its own clock); none for an ID of another form."""
+    match = ID_MONTH.match(paper_id)
+    if match is None:
+        return ()
+    year, month = (int(match[1]), int(match[2])) if match[1] else (int(match[3]), int(match[4]))
+    if not 1 <= month <= 12:
+        return ()
+    number = (year + (2000 if match[1] or year < 91 else 1900)) * 12 + month - 1  # old IDs: 1991 to 2007
+    return tuple(f"{step // 12:04d}-{step % 12 + 1:02d}" for step in (number - 1, number, number + 1))
+
+
+def foreign_ids(month: str, paper_ids: Iterable[str]) -> list[str]:
+    """Return, sorted, the IDs among a month's papers whose IDs point to other months."""
+    return sorted(paper_id for paper_id in paper_ids if month not in home_months(paper_id))
+
+
+def tag_summary(tag_lists: Sequence[Sequence[str]], foreign: list[str]) -> Summary:
+    """Return the index entry of a month whose papers carry these tag lists (primary domain first), and of which those
+    `foreign` are filed away from their IDs' months."""
     tags: dict[str, int] = {}
     primary: dict[str, int] = {}
     for paper_tags in tag_lists:
@@ -244,7 +269,8 @@ def tag_summary(tag_lists: Sequence[Sequence[str]]) -> Summary:
             tags[tag] = tags.get(tag, 0) + 1
         if paper_tags:
             primary[paper_tags[0]] = primary.get(paper_tags[0], 0) + 1
-    return {"count": len(tag_lists), "primary": dict(sorted(primary.items())), "tags": dict(sorted(tags.items()))}
+    return {"count": len(tag_lists), "foreign": foreign, "primary": dict(sorted(primary.items())),
+            "tags": dict(sorted(tags.items()))}
 
 
 def adjust_summary(entry: Summary, removed: Paper | None, added: Paper | None) -> Summary:
@@ -256,7 +282,11 @@ def adjust_summary(entry: Summary, removed: Paper | None, added: Paper | None) -
         if paper is not None and paper.tags:
             primary[paper.tags[0]] = primary.get(paper.tags[0], 0) + step
     count = entry["count"] + (added is not None) - (removed is not None)
-    return {"count": count, "primary": {tag: number for tag, number in sorted(primary.items()) if number},
+    foreign = set(entry["foreign"]) - ({removed.id} if removed is not None else set())
+    if added is not None and added.published[:7] not in home_months(added.id):
+        foreign.add(added.id)
+    return {"count": count, "foreign": sorted(foreign),
+            "primary": {tag: number for tag, number in sorted(primary.items()) if number},
             "tags": {tag: number for tag, number in sorted(tags.items()) if number}}
 
 
@@ -280,8 +310,8 @@ class Archive:
     changed: set[str] = field(default_factory=set)
     index: dict[str, Summary] = field(default_factory=dict)
     state: Record = field(default_factory=dict)
-    # Each month file's paper IDs (UTF-8), read at the first lookup of an ID outside its own month; a month in memory
-    # is looked up there instead (it may have changed since).
+    # The paper IDs (UTF-8) of the month files an ID was looked up in outside its own month (None before the first
+    # such lookup); a month in memory is looked up there instead (it may have changed since).
     file_ids: dict[str, set[bytes]] | None = None
     unindexed: set[str] = field(default_factory=set)  # months with a file whose index entry is not counted yet
     shrunk: set[str] = field(default_factory=set)  # months a record was removed from
@@ -294,8 +324,9 @@ class Archive:
         index_path, state_path = data_dir / INDEX_NAME, data_dir / STATE_NAME
         archive.index = read_json(index_path).get("months", {}) if index_path.exists() else {}
         archive.state = read_json(state_path) if state_path.exists() else {"schema": SCHEMA}
-        # An index written before it counted primary domains is recounted once, as after a crash.
-        if sorted(archive.index) != on_disk or any("primary" not in entry for entry in archive.index.values()):
+        # An index written before it counted primary domains or listed foreign IDs is recounted once, as after a crash.
+        if sorted(archive.index) != on_disk or any("primary" not in entry or "foreign" not in entry
+                                                   for entry in archive.index.values()):
             archive.rebuild_index(on_disk)
         return archive
 
@@ -350,13 +381,19 @@ class Archive:
 
     def months_of(self, paper_id: str) -> set[str]:
         """Return the months that hold a paper ID (two only in an archive written before IDs were unique across
-        months); the first call reads every month file's IDs, as a set a month (no ID is decoded)."""
-        if self.file_ids is None:
-            self.file_ids = {month: set(ID_LINE.findall(month_path(self.data_dir, month).read_bytes()))
-                             for month in self.months_on_disk()}
+        months): of the month files, only those of the months its ID points to, those the index lists it in as
+        foreign and those not counted yet are read, once each, for their IDs (no ID is decoded)."""
+        self.file_ids = {} if self.file_ids is None else self.file_ids
         key = paper_id.encode("utf-8", "surrogatepass")
-        return ({month for month, ids in self.file_ids.items() if month not in self.months and key in ids}
-                | {month for month, papers in self.months.items() if paper_id in papers})
+        found = {month for month, papers in self.months.items() if paper_id in papers}
+        candidates = {*home_months(paper_id), *self.unindexed,
+                      *(month for month, entry in self.index.items() if paper_id in entry["foreign"])}
+        for month in sorted(candidates - set(self.months)):
+            if month not in self.file_ids and (path := month_path(self.data_dir, month)).exists():
+                self.file_ids[month] = set(ID_LINE.findall(path.read_bytes()))
+            if key in self.file_ids.get(month, ()):
+                found.add(month)
+        return found
 
     def put(self, paper: Paper) -> None:
         """Store a record in its month and mark the month changed; copies filed in other months are removed."""

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from pathlib import Path
 
+import pytest
+
 from scripts.paper import Paper
-from scripts.store.archive import Archive, month_summary
+from scripts.store.archive import Archive, home_months, month_summary
 from scripts.store.files import write_changed
 
 
@@ -109,3 +112,73 @@ def test_a_paper_moved_into_a_month_dropped_from_memory_meanwhile_is_stored_ther
     assert [path.stem for path in archive.month_data_outputs()] == ["2024-05", "2024-01"]
     write_changed(archive.data_outputs())
     assert Archive.open(tmp_path).months_of(moving.id) == {"2024-05"}
+
+
+@pytest.mark.parametrize(("paper_id", "months"), [
+    ("2505.01234", ("2025-04", "2025-05", "2025-06")),
+    ("1401.0001", ("2013-12", "2014-01", "2014-02")),  # four digits, before 2015
+    ("2412.12345", ("2024-11", "2024-12", "2025-01")),
+    ("hep-th/9901001", ("1998-12", "1999-01", "1999-02")),
+    ("math.GT/0309136", ("2003-08", "2003-09", "2003-10")),
+    ("2513.00001", ()), ("10.1234/abc", ()), ("", ()),
+])
+def test_an_arxiv_id_points_to_the_month_it_was_submitted_in_and_those_next_to_it(paper_id, months):
+    assert home_months(paper_id) == months
+
+
+def month_reads(monkeypatch) -> list[str]:
+    """Record the names of the month files read from now on."""
+    real, reads = Path.read_bytes, []
+
+    def reading(path: Path) -> bytes:
+        if re.fullmatch(r"\d{4}-\d{2}\.json", path.name):
+            reads.append(path.stem)
+        return real(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    return reads
+
+
+def test_a_paper_filed_far_from_its_ids_month_is_found_through_the_index_and_no_other_month_is_read(tmp_path, monkeypatch):
+    write_months(tmp_path, MONTHS, 3)
+    archive = Archive.open(tmp_path)
+    far = random_paper(random.Random(5), "2024-10", 7).with_changes(id="2401.00077")  # its ID says January
+    archive.put(far)
+    assert archive.index["2024-10"]["foreign"] == ["2401.00077"] and archive.index["2024-01"]["foreign"] == []
+    write_changed(archive.data_outputs())
+    reads = month_reads(monkeypatch)
+    archive = Archive.open(tmp_path)
+    assert archive.months_of("2401.00077") == {"2024-10"}
+    assert archive.months_of("2406.00099") == set()  # a new paper: only the months its ID points to are read
+    assert sorted(reads) == ["2024-01", "2024-02", "2024-05", "2024-06", "2024-07", "2024-10"]
+    archive.put(far.with_changes(published="2024-01-05T00:00:00Z"))  # served again with its first date
+    assert far.id in archive.month("2024-01") and far.id not in archive.month("2024-10")
+    assert archive.index["2024-10"]["foreign"] == [] and archive.index["2024-10"]["count"] == 3
+
+
+def test_an_index_written_before_it_listed_foreign_papers_is_recounted_once(tmp_path):
+    write_months(tmp_path, MONTHS, 3)
+    archive = Archive.open(tmp_path)
+    archive.put(random_paper(random.Random(5), "2024-10", 7).with_changes(id="2401.00077"))
+    write_changed(archive.data_outputs())
+    index = json.loads((tmp_path / "index.json").read_text())
+    for entry in index["months"].values():
+        del entry["foreign"]
+    (tmp_path / "index.json").write_text(json.dumps(index))
+    archive = Archive.open(tmp_path)
+    assert archive.months_of("2401.00077") == {"2024-10"}  # a month not counted yet is looked in
+    assert archive.live_index()["2024-10"]["foreign"] == ["2401.00077"]
+
+
+def test_foreign_papers_kept_current_through_puts_and_removes_equal_a_recount(tmp_path):
+    rng = random.Random(11)
+    archive = Archive.open(tmp_path / "data")
+    for _ in range(400):
+        paper = random_paper(rng, rng.choice(["2025-01", "2025-02", "2025-09"]), rng.randint(1, 30))
+        if rng.random() < 0.3:  # filed where its ID does not say
+            paper = paper.with_changes(published=f"2025-09-0{rng.randint(1, 9)}T00:00:00Z")
+        archive.remove(archive.get(paper) or paper) if rng.random() < 0.3 else archive.put(paper)
+    for month in ("2025-01", "2025-02", "2025-09"):
+        assert archive.index[month] == month_summary(archive.month(month).values())
+    assert archive.index["2025-09"]["foreign"] and all(len(archive.months_of(paper_id)) == 1
+                                                        for month in archive.months for paper_id in archive.months[month])
