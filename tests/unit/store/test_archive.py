@@ -8,9 +8,11 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scripts.paper import Paper
-from scripts.store.archive import Archive, home_months, month_summary
+from scripts.store.archive import Archive, home_months, is_home, month_summary
 from scripts.store.files import write_changed
 
 
@@ -182,3 +184,10 @@ def test_foreign_papers_kept_current_through_puts_and_removes_equal_a_recount(tm
         assert archive.index[month] == month_summary(archive.month(month).values())
     assert archive.index["2025-09"]["foreign"] and all(len(archive.months_of(paper_id)) == 1
                                                         for month in archive.months for paper_id in archive.months[month])
+
+
+@given(st.one_of(st.from_regex(r"\A\d{4}\.\d{0,6}\Z"), st.from_regex(r"\A[a-z-]{1,8}(\.[A-Z]{2})?/\d{2,8}\Z"), st.text(max_size=12)),
+       st.integers(1990, 2030), st.integers(1, 12))
+def test_the_quick_test_of_a_paper_at_home_agrees_with_the_months_its_id_points_to(paper_id, year, month):
+    filed = f"{year:04d}-{month:02d}"
+    assert is_home(paper_id, filed) == (filed in home_months(paper_id))
