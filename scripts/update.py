@@ -16,10 +16,9 @@ from .classify import corrections, relevance
 from .classify.overrides import Overrides, apply_overrides
 from .classify.relevance import RelevanceRules
 from .config import Config, load_config
-from .curated.entries import Collections
 from .errors import ListError
 from .ingest import links
-from .layout import Layout
+from .layout import STATE_NAME, Layout
 from .paper import RECORD_FIELDS, Paper, Record
 from .render import build
 from .render.markdown import cell
@@ -201,10 +200,11 @@ def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Over
         archive.state["overrides"] = digest
 
 
-def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, force: bool, report: Report, curated: Collections | None,
+def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, force: bool, report: Report,
                     overrides: Overrides, now: datetime, staging: Staging) -> None:
     """Stage every file this run should change: month pages as they are rendered, then the data files (to be put in
-    place first: a crash midway keeps the papers, and the next run re-renders the pages from them) and other pages."""
+    place first: a crash midway keeps the papers, and the next run re-renders the pages from them) and the front
+    pages, unless nothing they are rendered from changed since they were written."""
     outputs = archive.month_data_outputs()
     recorded = freshness.load_rendered(archive.data_dir)
     if not force and recorded.renderer != freshness.renderer_digest(config.taxonomy):
@@ -213,18 +213,44 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
                  "the renderer or its templates changed since the pages were written: rendering every month")
     months, digests = freshness.months_to_render(archive.data_dir, outputs, archive.all_months(), archive.changed, full, force,
                                                 config.taxonomy, recorded)
-    threshold = config.relevance.threshold if config.relevance else 0
-    audit, rejected_count = corrections.audit_outputs(root, report.rejected, {paper.id for paper in report.new}, overrides,
-                                                      now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit, threshold)
-    # with `force` (validate's check, a repair) every page is rendered in full; else one whose data and code did not
-    # change is only framed anew
-    pages, read_digests, records = build.site_outputs(root, archive, config, months, rejected_count, staging, curated,
-                                                      recorded=None if force else recorded)
+    audit, rejected = corrections.audit_data(root, report.rejected, {paper.id for paper in report.new}, overrides,
+                                             now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit)
+    front = settled_front(root, archive, config, audit, recorded) if not (force or months or archive.changed) else None
+    pages: dict[Path, str | None] = {}
+    read_digests: dict[str, str] = {}
+    records: dict[str, freshness.Pages] = {}
+    if front is None:
+        # with `force` (validate's check, a repair) every page is rendered in full; else one whose data and code did
+        # not change is only framed anew
+        pages, read_digests, records = build.site_outputs(root, archive, config, months, len(rejected["candidates"]),
+                                                          staging, build.load_curated(root, config.taxonomy),
+                                                          recorded=None if force else recorded)
+        pages.update(corrections.audit_page(root, rejected, config.relevance.threshold if config.relevance else 0))
     outputs.update(archive.index_outputs())  # after the pages: their workers count the months of an index rebuilt
+    if front is None:
+        front = freshness.front_record(root, front_inputs(root, archive, config, audit), pages)
     outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, {**recorded.pages, **records},
-                                             config.taxonomy))
+                                             config.taxonomy, front))
     staging.stage({**outputs, **audit}, first=True)  # the rejected candidates are data too: none lost to a crash
     staging.stage(pages)
+
+
+def front_inputs(root: Path, archive: Archive, config: Config, audit: dict[Path, str]) -> str:
+    """Return the digest of what the front pages are rendered from, as this run leaves it (see freshness): of the
+    state file, only the day of the last check, and only when README shows it."""
+    texts = {path: text for path, text in {**archive.index_outputs(), **audit}.items() if path.name != STATE_NAME}
+    checked = archive.state.get("checked", "") if build.shows_checked(build.readme_text(root)) else ""
+    return freshness.front_inputs(root, config.path, texts, checked, config.taxonomy)
+
+
+def settled_front(root: Path, archive: Archive, config: Config, audit: dict[Path, str],
+                  recorded: freshness.Rendered) -> freshness.Front | None:
+    """Return the front pages' record when nothing they are rendered from changed and none was touched since, so
+    they need no rendering (no month rendered or changed either); None otherwise."""
+    if not freshness.front_unchanged(root, recorded.front, front_inputs(root, archive, config, audit)) or \
+            not build.front_pages_present(Layout(root).articles, archive, config.taxonomy):
+        return None
+    return recorded.front
 
 
 def write_outputs(pending: Path, staging: Staging) -> list[Path]:
@@ -247,7 +273,6 @@ def run(args: argparse.Namespace) -> Report:
     layout = Layout(root)
     config = load_config(root / args.config if not args.config.is_absolute() else args.config)
     find_block(build.readme_text(root), build.LATEST, str(layout.readme))
-    curated = build.load_curated(root, config.taxonomy)
     overrides, digest = corrections.load(root, slugs(config.taxonomy))
     data_dir = layout.data
     archive = Archive.open(data_dir)
@@ -272,7 +297,7 @@ def run(args: argparse.Namespace) -> Report:
     apply_overrides_everywhere(archive, config, overrides, digest, not args.no_fetch, report)
     force = repair or args.force
     with Staging(write=not args.dry_run) as staging:
-        collect_outputs(root, archive, config, args.no_fetch or force, force, report, curated, overrides, now, staging)
+        collect_outputs(root, archive, config, args.no_fetch or force, force, report, overrides, now, staging)
         report.written = sorted(staging.files) if args.dry_run else write_outputs(layout.pending, staging)
     return report
 

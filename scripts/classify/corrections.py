@@ -6,7 +6,7 @@ import hashlib
 from pathlib import Path
 
 from ..layout import Layout
-from ..paper import Paper
+from ..paper import Paper, Record
 from ..store.archive import Archive
 from . import rejections
 from .overrides import Overrides, apply_overrides, check_known_tags, load_overrides, missing_includes
@@ -50,11 +50,15 @@ def correct_one(paper: Paper, overrides: Overrides) -> Paper | None:
     return keep[0] if keep else None
 
 
-def audit_outputs(root: Path, rejected: list[Paper], accepted_ids: set[str], overrides: Overrides, run_date: str,
-                  limit: int, threshold: float) -> tuple[dict[Path, str], int]:
-    """Return the updated record of rejected candidates and its review page, and how many it lists."""
+def audit_data(root: Path, rejected: list[Paper], accepted_ids: set[str], overrides: Overrides, run_date: str,
+               limit: int) -> tuple[dict[Path, str], Record]:
+    """Return the updated record of rejected candidates, as its file's text and as data."""
     settled = accepted_ids | set(overrides.include) | set(overrides.exclude)
-    layout = Layout(root)
-    data = rejections.merge_rejected(rejections.load_rejected(layout.rejected_data), rejected, run_date, limit, settled)
-    pages = {layout.rejected_data: rejections.rejected_json(data), layout.rejected_page: rejections.rejected_page(data, threshold)}
-    return pages, len(data["candidates"])
+    path = Layout(root).rejected_data
+    data = rejections.merge_rejected(rejections.load_rejected(path), rejected, run_date, limit, settled)
+    return {path: rejections.rejected_json(data)}, data
+
+
+def audit_page(root: Path, data: Record, threshold: float) -> dict[Path, str]:
+    """Return the review page of the rejected candidates."""
+    return {Layout(root).rejected_page: rejections.rejected_page(data, threshold)}

@@ -6,8 +6,7 @@ import re
 import unicodedata
 from collections import Counter
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from ..paper import abs_url
 from ..render.listing import markdown_environment
@@ -17,6 +16,9 @@ from ..taxonomy import Domain
 from .entries import COLLECTION_DIR, README, TEMPLATE_DIR, TOC_SKIPPED, Collections, arxiv_month, entry_link
 from .load import configured_taxonomy
 from .schema import SPECS
+
+if TYPE_CHECKING:
+    import jinja2
 
 # ---------------------------------------------------------------- rendering
 

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 import signal
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import NamedTuple
 
@@ -127,6 +125,12 @@ def orphan_outputs(articles: Path, live_months: set[str]) -> dict[Path, None]:
             if (match := MONTH_OUTPUT.match(path.name)) and match[1] not in live_months}
 
 
+def front_pages_present(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]) -> bool:
+    """Tell whether the pages a front render would add or remove are as they should be: no month page left over
+    from a month without papers, no domain front page missing."""
+    return not orphan_outputs(articles, set(archive.live_index())) and not domain_pages_stale(articles, taxonomy)
+
+
 def readme_text(root: Path) -> str:
     """Return README.md's current text, raising MarkerError if it is missing."""
     text = read_text(Layout(root).readme)
@@ -142,12 +146,17 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     total = sum(entry["count"] for entry in live.values())
     counts = listing.domain_counts(live, config.taxonomy)
     text = replace_block(text, LATEST, listing.latest_block(newest, total, counts), str(Layout(root).readme))
-    if marker_pair(CHECKED)[0] not in text:
+    if not shows_checked(text):
         return text
     checked = archive.state.get("checked")
     note = (f"Last checked arXiv for new papers on {checked} (UTC)."
             if checked else "The list has not checked arXiv yet.")
     return replace_block(text, CHECKED, note, str(Layout(root).readme))
+
+
+def shows_checked(readme: str) -> bool:
+    """Tell whether README has the block that shows the day arXiv was last checked."""
+    return marker_pair(CHECKED)[0] in readme
 
 
 def load_curated(root: Path, taxonomy: tuple[Domain, ...]) -> Collections | None:
@@ -202,6 +211,9 @@ def render_from_files(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ..
             staging.add(result[0])
             rendered.append(result)
         return rendered
+    import multiprocessing  # here: a run rendering few months does without their 0.015 s import
+    from concurrent.futures import ProcessPoolExecutor, wait
+
     # fork: workers start with the modules loaded; each reads, renders and stages one month at a time.
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=leave_interrupts) as pool:
         futures = [pool.submit(month_file_outputs, articles, data_dir, taxonomy, month, staging.write,
@@ -273,11 +285,7 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     live_index = archive.live_index()
     orphans = orphan_outputs(articles, set(live_index))
     outputs.update(orphans)
-    # A rendered or removed month changes the counts and newest papers on the domains' front pages, as does a new
-    # renderer even when no month is left to render (rendered.json read again only then, and only when not given).
-    if months or orphans or domain_pages_stale(articles, config.taxonomy) or \
-            (recorded or freshness.load_rendered(archive.data_dir)).renderer != freshness.renderer_digest(config.taxonomy):
-        outputs.update(front_outputs(articles, archive, config.taxonomy))
+    outputs.update(front_outputs(articles, archive, config.taxonomy))
     outputs[layout.archive_index] = listing.archive_index(live_index, config.taxonomy, rejected_count)
     outputs[layout.feed] = feed_output(archive, config)
     outputs[layout.chart] = chart_output(live_index, list(slugs(config.taxonomy)))

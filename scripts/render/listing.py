@@ -7,12 +7,12 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
-import jinja2
-
 from ..taxonomy import SLUG, Domain
 from .markdown import AUTOLINK_HINTS, SPECIALS, align_tables, cell, contains_any, escape, html_text, is_plain, joined_if_plain, plain, shorten
 
 if TYPE_CHECKING:
+    import jinja2
+
     from ..paper import Listed
     from ..store.archive import Summary
 
@@ -26,6 +26,8 @@ SHOWN_AUTHORS = 3
 
 def markdown_environment(templates: Path) -> jinja2.Environment:
     """Return a Jinja2 environment for Markdown templates in a folder: strict, no HTML autoescape (cells are escaped)."""
+    import jinja2  # here, not at the top: a run that renders nothing does without its 0.03 s import
+
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates)),
         undefined=jinja2.StrictUndefined,

@@ -1,4 +1,5 @@
-"""Which months need their pages rendered: a digest of each month's data and of the code that renders it."""
+"""Which pages need rendering: a digest of each month's data and of the code that renders it, and of what the front
+pages are rendered from."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
-from ..layout import RENDERED_NAME, month_path
+from ..layout import RENDERED_NAME, Layout, month_path
 from ..taxonomy import Domain
 from .archive import SCHEMA, dump_json, read_json
+from .files import read_bytes
 
 PACKAGE = Path(__file__).resolve().parents[1]
 # Everything a page is rendered with: every source file under these folders, and the libraries that shape the text.
@@ -106,14 +108,23 @@ class PageRecord(NamedTuple):
 Pages = dict[str, PageRecord]  # a month's pages by path under articles/: 2025-05.md, domains/jailbreak-2025-05.md, ...
 
 
+class Front(NamedTuple):
+    """What the front pages (README, the archive index, feed and chart, the domain and curated pages, the rejected
+    candidates' page) were last rendered from, and the digest of each as written, by path."""
+
+    inputs: str
+    files: dict[str, str]
+
+
 class Rendered(NamedTuple):
     """What rendered.json records: the renderer and the code every page was brought up to, the digest each month was
-    rendered from, and each month's pages."""
+    rendered from, each month's pages, and the front pages."""
 
     renderer: str
     code: str
     months: dict[str, str]
     pages: dict[str, Pages]
+    front: Front = Front("", {})
 
 
 def page_digest(page: bytes, start: int, end: int, listed: bytes | None = None) -> str:
@@ -147,7 +158,17 @@ def load_rendered(data_dir: Path) -> Rendered:
     listed = recorded.get("pages")
     pages = {month: {name: PageRecord(*row) for name, row in rows.items() if well_formed(row)}
              for month, rows in (listed.items() if isinstance(listed, dict) else ()) if isinstance(rows, dict)}
-    return Rendered(recorded.get("renderer", ""), recorded.get("code", ""), recorded.get("months", {}), pages)
+    return Rendered(recorded.get("renderer", ""), recorded.get("code", ""), recorded.get("months", {}), pages,
+                    read_front(recorded.get("front")))
+
+
+def read_front(front: object) -> Front:
+    """Return the front pages' record as rendered_output writes it, or none (they are then rendered) for another."""
+    if not isinstance(front, dict) or not isinstance(inputs := front.get("inputs"), str) or \
+            not isinstance(files := front.get("files"), dict) or \
+            not all(isinstance(digest, str) for digest in files.values()):
+        return Front("", {})
+    return Front(inputs, files)
 
 
 def well_formed(row: object) -> bool:
@@ -157,10 +178,12 @@ def well_formed(row: object) -> bool:
 
 
 def rendered_output(data_dir: Path, digests: dict[str, str], pages: dict[str, Pages],
-                    taxonomy: tuple[Domain, ...] = ()) -> dict[Path, str]:
+                    taxonomy: tuple[Domain, ...] = (), front: Front | None = None) -> dict[Path, str]:
     """Return the file that records the digests the pages now reflect, the renderer and code they were all rendered
-    with, and where each page holds its list."""
-    record = {"code": code_digest(taxonomy), "months": dict(sorted(digests.items())),
+    with, where each page holds its list, and what the front pages were rendered from."""
+    front = front or Front("", {})
+    record = {"code": code_digest(taxonomy), "front": {"files": dict(sorted(front.files.items())), "inputs": front.inputs},
+              "months": dict(sorted(digests.items())),
               "pages": {month: {name: list(row) for name, row in sorted(rows.items())}
                         for month, rows in sorted(pages.items()) if month in digests},
               "renderer": renderer_digest(taxonomy), "schema": SCHEMA}
@@ -176,7 +199,7 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
     each month's digest is taken as its file is read for rendering. Otherwise an incremental run renders the changed
     months, and a full run also every month whose data changed since its pages were written, or whose page is missing.
     """
-    recorded_renderer, _, recorded, _ = load_rendered(data_dir) if rendered is None else rendered
+    recorded_renderer, _, recorded, *_ = load_rendered(data_dir) if rendered is None else rendered
     changed_live = [month for month in live if month in changed]
     digests = {month: recorded[month] for month in live if month in recorded}
     for month in changed_live:
@@ -195,3 +218,40 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
         if month in changed or digests[month] != recorded.get(month) or not (data_dir.parent / f"{month}.md").exists():
             render.append(month)
     return render, digests
+
+
+def text_digest(text: str | bytes) -> str:
+    """Return the digest of a file's content, as the front pages' record keeps it."""
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text).hexdigest()[:32]
+
+
+def front_inputs(root: Path, config_path: Path, data_texts: dict[Path, str], checked: str,
+                 taxonomy: tuple[Domain, ...] = ()) -> str:
+    """Return the digest of what the front pages are rendered from besides the month files (which only a month
+    rendered changes): the code and templates, config.yaml, the collection files, the index and rejected candidates'
+    files as this run leaves them (`data_texts`), and the day arXiv was last checked (README may show it)."""
+    digest = hashlib.sha256(f"{renderer_digest(taxonomy)}\0{checked}\0".encode())
+    for path in [config_path, *sorted(Layout(root).collection.glob("*.yaml"))]:
+        digest.update(f"{path.name}\0".encode() + (read_bytes(path) or b"").replace(b"\r\n", b"\n") + b"\0")
+    for path, text in sorted(data_texts.items()):
+        digest.update(f"{path.name}\0{text}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def front_record(root: Path, inputs: str, outputs: dict[Path, str | None]) -> Front:
+    """Return the record of the front pages just rendered from `inputs` (those deleted left out: a front render
+    deletes what is left over, see build.front_pages_present)."""
+    return Front(inputs, {path.relative_to(root).as_posix(): text_digest(text) for path, text in outputs.items()
+                          if text is not None})
+
+
+def front_unchanged(root: Path, front: Front, inputs: str) -> bool:
+    """Tell whether the front pages were last rendered from these inputs and each is still as then written (none
+    edited, deleted or brought back)."""
+    if not front.files or front.inputs != inputs:
+        return False
+    for name, digest in front.files.items():
+        data = read_bytes(root / name)
+        if data is None or text_digest(data) != digest:
+            return False
+    return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import subprocess
 import sys
@@ -274,13 +275,13 @@ def test_an_interrupt_while_the_workers_render_leaves_no_file_changed(fake_arxiv
     for page in (project / "articles").glob("20*.md"):
         page.write_text("stale\n")  # so that every month is staged
     before = snapshot(project)
-    real_wait = site.wait
+    real_wait = concurrent.futures.wait
 
     def interrupted(futures):
         real_wait(futures)
         raise KeyboardInterrupt  # Ctrl-C once the workers have staged their months
 
-    monkeypatch.setattr(site, "wait", interrupted)
+    monkeypatch.setattr(concurrent.futures, "wait", interrupted)  # as the render imports it, when it starts workers
     monkeypatch.setattr(site, "PARALLEL_MONTHS", 2)
     monkeypatch.setattr(site.os, "cpu_count", lambda: 2)
     capsys.readouterr()
