@@ -227,19 +227,23 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
                                                           recorded=None if force else recorded)
         pages.update(corrections.audit_page(root, rejected, config.relevance.threshold if config.relevance else 0))
     outputs.update(archive.index_outputs())  # after the pages: their workers count the months of an index rebuilt
-    if front is None:
-        front = freshness.front_record(root, front_inputs(root, archive, config, audit), pages)
+    if front is None:  # README holds a person's text: what the front render reads and writes of it is an input
+        readme = Layout(root).readme
+        front = freshness.front_record(root, front_inputs(root, archive, config, audit, pages[readme] or ""),
+                                       {path: text for path, text in pages.items() if path != readme})
     outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, {**recorded.pages, **records},
                                              config.taxonomy, front))
     staging.stage({**outputs, **audit}, first=True)  # the rejected candidates are data too: none lost to a crash
     staging.stage(pages)
 
 
-def front_inputs(root: Path, archive: Archive, config: Config, audit: dict[Path, str]) -> str:
-    """Return the digest of what the front pages are rendered from, as this run leaves it (see freshness): of the
-    state file, only the day of the last check, and only when README shows it."""
+def front_inputs(root: Path, archive: Archive, config: Config, audit: dict[Path, str], readme: str) -> str:
+    """Return the digest of what the front pages are rendered from, as this run leaves it (see freshness): of README
+    (its text given), what a render reads and writes of it; of the state file, only the day of the last check, and
+    only when README shows it."""
     texts = {path: text for path, text in {**archive.index_outputs(), **audit}.items() if path.name != STATE_NAME}
-    checked = archive.state.get("checked", "") if build.shows_checked(build.readme_text(root)) else ""
+    texts[Layout(root).readme] = build.readme_inputs(readme)
+    checked = archive.state.get("checked", "") if build.shows_checked(readme) else ""
     return freshness.front_inputs(root, config.path, texts, checked, config.taxonomy)
 
 
@@ -247,7 +251,8 @@ def settled_front(root: Path, archive: Archive, config: Config, audit: dict[Path
                   recorded: freshness.Rendered) -> freshness.Front | None:
     """Return the front pages' record when nothing they are rendered from changed and none was touched since, so
     they need no rendering (no month rendered or changed either); None otherwise."""
-    if not freshness.front_unchanged(root, recorded.front, front_inputs(root, archive, config, audit)) or \
+    inputs = front_inputs(root, archive, config, audit, build.readme_text(root))
+    if not freshness.front_unchanged(root, recorded.front, inputs) or \
             not build.front_pages_present(Layout(root).articles, archive, config.taxonomy):
         return None
     return recorded.front

@@ -33,6 +33,9 @@ MAX_WORKERS = 4
 CHART_MONTHS = 24  # at most: the chart starts at the first archived month
 # A month's generated files under articles/: its pages (2025-05.md, 2025-05-p2.md, ...) and its BibTeX file.
 MONTH_OUTPUT = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
+BLOCK = re.compile(r"<!-- ([A-Z0-9_]+)_START -->.*?<!-- \1_END -->", re.DOTALL)  # a generated block of README
+FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")  # a code fence: headings inside one are left out of Contents
+
 
 
 def month_range(last: str, count: int) -> list[str]:
@@ -152,6 +155,14 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     note = (f"Last checked arXiv for new papers on {checked} (UTC)."
             if checked else "The list has not checked arXiv yet.")
     return replace_block(text, CHECKED, note, str(Layout(root).readme))
+
+
+def readme_inputs(readme: str) -> str:
+    """Return what a render reads and writes of README: its generated blocks, markers included, and the lines its
+    Contents block is made from (headings and code fences); a person's other text is left out, for a change to it
+    changes no block."""
+    blocks = [match[0] for match in BLOCK.finditer(readme)]
+    return "\n".join([*blocks, *(line for line in readme.splitlines() if line.startswith("#") or FENCE.match(line))])
 
 
 def shows_checked(readme: str) -> bool:

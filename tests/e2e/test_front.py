@@ -91,8 +91,7 @@ def add_stray_month_page(project: Path) -> None:
     (project / "articles" / "2019-01.md").write_text("# A month without papers\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("change", [edit_archive_index, delete_feed, edit_readme_text, edit_config, drop_front_record,
-                                    add_stray_month_page])
+@pytest.mark.parametrize("change", [edit_archive_index, delete_feed, edit_config, drop_front_record, add_stray_month_page])
 def test_a_change_to_what_the_front_pages_are_rendered_from_or_to_one_of_them_renders_them(settled, front_renders,
                                                                                             change):
     assert "readme_papers: 20" in (settled / "config.yaml").read_text(encoding="utf-8")
@@ -101,12 +100,20 @@ def test_a_change_to_what_the_front_pages_are_rendered_from_or_to_one_of_them_re
     assert front_renders == [settled]
     assert update.stale_outputs(settled) == []  # every front page as a full render writes it, the record too
     readme = (settled / "README.md").read_text(encoding="utf-8")
-    assert ("An introduction, rewritten." in readme) == (change is edit_readme_text)  # a person's text is kept
     assert len(re.findall(r"^- ", readme, re.MULTILINE)) == (3 if change is edit_config else 20)
     assert not (settled / "articles" / "2019-01.md").exists()
     before, front_renders[:] = snapshot(settled), []
     assert run_update(settled, "--since", "2025-01-01") == 0  # and then nothing again
     assert front_renders == [] and snapshot(settled) == before
+
+
+def test_a_persons_text_in_readme_needs_no_render_and_leaves_the_record_true(settled, front_renders):
+    edit_readme_text(settled)  # as a pull request would, without running the update
+    assert update.stale_outputs(settled) == []  # what validate checks: nothing to re-render, rendered.json included
+    front_renders[:] = []
+    assert run_update(settled, "--since", "2025-01-01") == 0
+    assert front_renders == []
+    assert "An introduction, rewritten." in (settled / "README.md").read_text(encoding="utf-8")
 
 
 def test_a_template_change_renders_the_front_pages(settled, front_renders, change_renderer, tmp_path):
@@ -156,6 +163,15 @@ def test_an_edited_collection_renders_the_curated_pages(repository, front_render
     assert run_update(repository) == 0
     assert front_renders == [repository]
     assert f"{name} Renamed" in (repository / "collection" / "tools.md").read_text(encoding="utf-8")
+    assert update.stale_outputs(repository) == []
+
+
+def test_a_new_readme_heading_renders_the_contents_block(repository, front_renders):
+    path = repository / "README.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n## A Section Added by Hand\n\nIts text.\n", encoding="utf-8")
+    assert run_update(repository) == 0
+    assert front_renders == [repository]
+    assert "[A Section Added by Hand](#a-section-added-by-hand)" in path.read_text(encoding="utf-8")
     assert update.stale_outputs(repository) == []
 
 
