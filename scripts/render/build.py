@@ -193,9 +193,10 @@ def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, .
     """Render one month straight from its data file (in a worker process, or not) and stage the files that differ on
     disk (with `write` False, only list them; `on_disk` the month's pages there now); return those, the digest of the
     data they were rendered from, the month's index entry and where its pages hold their lists. With `reuse`, a month
-    whose data did not change since is only framed anew around the lists its pages hold (see reframe). Pages and
-    BibTeX that exist are staged in memory, to be written over in place: the repair that update's journal calls for
-    renders them again from the data (see store.files)."""
+    whose data did not change since is only framed anew around the lists its pages hold (see reframe): their new
+    frames are staged, to be written in place around those lists. A month rendered in full is staged in temp files,
+    so that no page's text stays in memory until the commit (a code change that alters every page: 240 MB at
+    100,000 papers)."""
     path = month_path(data_dir, month)
     raw = path.read_bytes()
     digest = freshness.month_digest(raw, taxonomy)
@@ -206,7 +207,7 @@ def month_file_outputs(articles: Path, data_dir: Path, taxonomy: tuple[Domain, .
         papers = read_records(path, raw)
         summary = month_summary(papers)
         outputs, records = month_outputs(articles, month, sort_newest_first(papers), summary["tags"], taxonomy, on_disk)
-    return stage_changed(outputs, write, in_place=True), digest, summary, records  # staged last: nothing can fail between staging and return
+    return stage_changed(outputs, write), digest, summary, records  # staged last: nothing can fail between staging and return
 
 
 def render_from_files(articles: Path, data_dir: Path, taxonomy: tuple[Domain, ...], months: list[str],
@@ -278,7 +279,7 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str], stagi
             papers = sort_newest_first(archive.month(month).values())
             tag_counts = archive.index.get(month, {}).get("tags", {})
             outputs, records[month] = month_outputs(articles, month, papers, tag_counts, taxonomy, on_disk.get(month, []))
-            staging.stage(outputs, in_place=True)
+            staging.stage(outputs, in_place=True)  # pages of the months in memory: written over in place (store.files)
     return digests, records
 
 
