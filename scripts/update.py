@@ -16,16 +16,17 @@ from .classify import corrections, relevance
 from .classify.overrides import Overrides, apply_overrides
 from .classify.relevance import RelevanceRules
 from .config import Config, load_config
+from .curated.readme import render_collection_outputs
 from .errors import ListError
 from .ingest import links
-from .layout import STATE_NAME, Layout
+from .layout import STATE_NAME, Layout, month_path
 from .paper import RECORD_FIELDS, Paper, Record
 from .render import build
 from .render.markdown import cell
 from .render.markers import find_block
 from .store import freshness
 from .store.archive import SCHEMA, Archive, dump_json, merge_paper
-from .store.files import Staging, remove_stale_temps, write_atomic
+from .store.files import Staging, read_bytes, remove_stale_temps, write_atomic
 from .store.lock import exclusive
 from .taxonomy import slugs
 
@@ -203,8 +204,9 @@ def apply_overrides_everywhere(archive: Archive, config: Config, overrides: Over
 def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, force: bool, report: Report,
                     overrides: Overrides, now: datetime, staging: Staging) -> None:
     """Stage every file this run should change: month pages as they are rendered, then the data files (to be put in
-    place first: a crash midway keeps the papers, and the next run re-renders the pages from them) and the front
-    pages, unless nothing they are rendered from changed since they were written."""
+    place first: a crash midway keeps the papers, and the next run re-renders the pages from them), the front pages
+    made from the papers (unless nothing they are rendered from changed since they were written) and the curated
+    pages."""
     outputs = archive.month_data_outputs()
     recorded = freshness.load_rendered(archive.data_dir)
     if not force and recorded.renderer != freshness.renderer_digest(config.taxonomy):
@@ -215,47 +217,68 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
                                                 config.taxonomy, recorded)
     audit, rejected = corrections.audit_data(root, report.rejected, {paper.id for paper in report.new}, overrides,
                                              now.strftime("%Y-%m-%dT%H:%MZ"), config.audit_limit)
-    front = settled_front(root, archive, config, audit, recorded) if not (force or months or archive.changed) else None
+    settled = not (force or months or archive.changed) and front_settled(root, archive, config, audit, recorded)
     pages: dict[Path, str | None] = {}
     read_digests: dict[str, str] = {}
     records: dict[str, freshness.Pages] = {}
-    if front is None:
+    if not settled:
         # with `force` (validate's check, a repair) every page is rendered in full; else one whose data and code did
         # not change is only framed anew
         pages, read_digests, records = build.site_outputs(root, archive, config, months, len(rejected["candidates"]),
-                                                          staging, build.load_curated(root, config.taxonomy),
-                                                          recorded=None if force else recorded)
+                                                          staging, recorded=None if force else recorded)
         pages.update(corrections.audit_page(root, rejected, config.relevance.threshold if config.relevance else 0))
+    front = recorded.front if settled else front_record(root, archive, config, audit, outputs, pages)
+    pages.update(curated_outputs(root, config, pages))
     outputs.update(archive.index_outputs())  # after the pages: their workers count the months of an index rebuilt
-    if front is None:  # README holds a person's text: what the front render reads and writes of it is an input
-        readme = Layout(root).readme
-        front = freshness.front_record(root, front_inputs(root, archive, config, audit, pages[readme] or ""),
-                                       {path: text for path, text in pages.items() if path != readme})
     outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, {**recorded.pages, **records},
                                              config.taxonomy, front))
     staging.stage({**outputs, **audit}, first=True)  # the rejected candidates are data too: none lost to a crash
     staging.stage(pages)
 
 
-def front_inputs(root: Path, archive: Archive, config: Config, audit: dict[Path, str], readme: str) -> str:
-    """Return the digest of what the front pages are rendered from, as this run leaves it (see freshness): of README
-    (its text given), what a render reads and writes of it; of the state file, only the day of the last check, and
+def curated_outputs(root: Path, config: Config, pages: dict[Path, str | None]) -> dict[Path, str]:
+    """Return the curated pages and README with their blocks (README as just rendered, else as it is), rendered at
+    every run that has curated collections: pull requests change them, and no record of theirs is kept."""
+    curated = build.load_curated(root, config.taxonomy)
+    if curated is None:
+        return {}
+    readme = pages.get(Layout(root).readme) or build.readme_text(root)
+    return render_collection_outputs(root, curated, readme, config.taxonomy)
+
+
+def front_inputs(root: Path, archive: Archive, config: Config, audit: dict[Path, str], readme: str,
+                 month_texts: dict[Path, str | None]) -> str:
+    """Return the digest of what the front pages made from the papers are rendered from, as this run leaves it (see
+    freshness): README's blocks of them (its text given), the month files they show papers of (`month_texts`: those
+    this run writes), the index and the rejected candidates; of the state file, only the day of the last check, and
     only when README shows it."""
-    texts = {path: text for path, text in {**archive.index_outputs(), **audit}.items() if path.name != STATE_NAME}
-    texts[Layout(root).readme] = build.readme_inputs(readme)
+    texts: dict[Path, str | bytes] = {path: text for path, text in {**archive.index_outputs(), **audit}.items()
+                                      if path.name != STATE_NAME}
+    texts[Layout(root).readme] = build.readme_blocks(readme)
+    for month in build.front_months(archive, config):
+        path = month_path(archive.data_dir, month)
+        texts[path] = month_texts[path] or "" if path in month_texts else read_bytes(path) or b""
     checked = archive.state.get("checked", "") if build.shows_checked(readme) else ""
-    return freshness.front_inputs(root, config.path, texts, checked, config.taxonomy)
+    return freshness.front_inputs(config.path, texts, checked, config.taxonomy)
 
 
-def settled_front(root: Path, archive: Archive, config: Config, audit: dict[Path, str],
-                  recorded: freshness.Rendered) -> freshness.Front | None:
-    """Return the front pages' record when nothing they are rendered from changed and none was touched since, so
-    they need no rendering (no month rendered or changed either); None otherwise."""
-    inputs = front_inputs(root, archive, config, audit, build.readme_text(root))
-    if not freshness.front_unchanged(root, recorded.front, inputs) or \
-            not build.front_pages_present(Layout(root).articles, archive, config.taxonomy):
-        return None
-    return recorded.front
+def front_record(root: Path, archive: Archive, config: Config, audit: dict[Path, str],
+                 month_texts: dict[Path, str | None], pages: dict[Path, str | None]) -> freshness.Front:
+    """Return the record of the front pages just rendered (README stands for itself among the inputs: it holds a
+    person's text too)."""
+    readme = Layout(root).readme
+    inputs = front_inputs(root, archive, config, audit, pages[readme] or "", month_texts)
+    return freshness.front_record(root, inputs, {path: text for path, text in pages.items() if path != readme})
+
+
+def front_settled(root: Path, archive: Archive, config: Config, audit: dict[Path, str],
+                  recorded: freshness.Rendered) -> bool:
+    """Tell whether the front pages made from the papers need no rendering: nothing they are rendered from changed
+    and none was touched since (README read as it is, line endings included)."""
+    readme = (read_bytes(Layout(root).readme) or b"").decode("utf-8", "replace")
+    inputs = front_inputs(root, archive, config, audit, readme, {})
+    return freshness.front_unchanged(root, recorded.front, inputs) and \
+        build.front_pages_present(Layout(root).articles, archive, config.taxonomy)
 
 
 def write_outputs(pending: Path, staging: Staging) -> list[Path]:

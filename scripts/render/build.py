@@ -22,7 +22,7 @@ from ..store.files import Staged, Staging, read_text, stage_changed
 from ..store.freshness import Pages, page_record
 from ..taxonomy import Domain, slugs
 from . import bibtex, chart, feed, listing, reframe
-from .domains import MONTH_PAGE, domain_pages_stale, front_outputs, month_domain_outputs, month_domain_plans
+from .domains import MONTH_PAGE, domain_pages_stale, front_outputs, left_over_pages, month_counts, month_domain_outputs, month_domain_plans
 from .markers import marker_pair, replace_block
 
 LATEST = "LATEST_PAPERS"
@@ -34,7 +34,6 @@ CHART_MONTHS = 24  # at most: the chart starts at the first archived month
 # A month's generated files under articles/: its pages (2025-05.md, 2025-05-p2.md, ...) and its BibTeX file.
 MONTH_OUTPUT = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
 BLOCK = re.compile(r"<!-- ([A-Z0-9_]+)_START -->.*?<!-- \1_END -->", re.DOTALL)  # a generated block of README
-FENCE = re.compile(r"^ {0,3}(?:`{3,}|~{3,})")  # a code fence: headings inside one are left out of Contents
 
 
 
@@ -129,9 +128,25 @@ def orphan_outputs(articles: Path, live_months: set[str]) -> dict[Path, None]:
 
 
 def front_pages_present(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]) -> bool:
-    """Tell whether the pages a front render would add or remove are as they should be: no month page left over
-    from a month without papers, no domain front page missing."""
-    return not orphan_outputs(articles, set(archive.live_index())) and not domain_pages_stale(articles, taxonomy)
+    """Tell whether the pages a front render would add or remove are as they should be: no month page or domain page
+    left over from a month without papers or a domain gone, no domain front page missing."""
+    index = archive.live_index()
+    return not orphan_outputs(articles, set(index)) and not left_over_pages(articles, index, taxonomy) and \
+        not domain_pages_stale(articles, taxonomy)
+
+
+def front_months(archive: Archive, config: Config) -> set[str]:
+    """Return the months whose papers the front pages show: the newest, as far as README and the feed list them, and
+    each domain's newest."""
+    index, wanted, counted = archive.live_index(), max(config.list.readme_papers, FEED_SIZE), 0
+    months: set[str] = set()
+    for month in archive.all_months():  # as Archive.newest walks them
+        if counted >= wanted:
+            break
+        months.add(month)
+        counted += index[month]["count"]
+    months.update(next(iter(counts)) for domain in config.taxonomy if (counts := month_counts(index, domain.slug)))
+    return months
 
 
 def readme_text(root: Path) -> str:
@@ -157,12 +172,10 @@ def readme_output(root: Path, archive: Archive, config: Config, text: str) -> st
     return replace_block(text, CHECKED, note, str(Layout(root).readme))
 
 
-def readme_inputs(readme: str) -> str:
-    """Return what a render reads and writes of README: its generated blocks, markers included, and the lines its
-    Contents block is made from (headings and code fences); a person's other text is left out, for a change to it
-    changes no block."""
-    blocks = [match[0] for match in BLOCK.finditer(readme)]
-    return "\n".join([*blocks, *(line for line in readme.splitlines() if line.startswith("#") or FENCE.match(line))])
+def readme_blocks(readme: str) -> str:
+    """Return the blocks of README the archive's papers are rendered into (the newest papers, the day of the last
+    check), markers included: a person's text around them, and the blocks of the curated collections, are left out."""
+    return "\n".join(match[0] for match in BLOCK.finditer(readme) if match[1] in (LATEST, CHECKED))
 
 
 def shows_checked(readme: str) -> bool:
@@ -287,9 +300,9 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
                  curated: Collections | None = None,
                  recorded: freshness.Rendered | None = None) -> tuple[dict[Path, str | None], dict[str, str], dict[str, Pages]]:
     """Stage the pages of the given months (see all_month_outputs: `recorded` what rendered.json holds, to reuse the
-    lists of pages whose data and code did not change); return the text of README, index, feed, chart,
-    domain front pages and curated pages, the digest of each month whose data file was read to render it, and where
-    the pages of each month rendered hold their lists."""
+    lists of pages whose data and code did not change); return the text of README, index, feed, chart, domain front
+    pages (and curated pages, given `curated`), the digest of each month whose data file was read to render it, and
+    where the pages of each month rendered hold their lists."""
     layout = Layout(root)
     articles = layout.articles
     digests, records = all_month_outputs(articles, archive, months, staging, config.taxonomy, recorded)

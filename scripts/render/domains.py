@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ..paper import Listed, Paper
-from ..store.archive import Archive, sort_newest_first
+from ..store.archive import Archive, Summary, sort_newest_first
 from ..taxonomy import Domain
 from .listing import DOMAINS_DIR, Item, PagePlan, chunk_items, month_items, page_name, paper_item, paper_row, papers_list, render
 from .markdown import cell
@@ -105,14 +105,19 @@ def front_outputs(articles: Path, archive: Archive, taxonomy: tuple[Domain, ...]
         counts = month_counts(index, domain.slug)
         newest = newest_papers(archive, next(iter(counts)), domain.slug, read) if counts else []
         outputs[folder / f"{domain.slug}.md"] = front_page(domain, counts, newest)
-    known = {domain.slug for domain in taxonomy}
-    if folder.is_dir():
-        for path in folder.glob("*.md"):
-            match = MONTH_PAGE.match(path.name)
-            stale = match[1] not in known or match[2] not in index if match else path.stem not in known
-            if stale and path not in outputs:
-                outputs[path] = None
+    outputs.update(dict.fromkeys(left_over_pages(articles, index, taxonomy)))
     return outputs
+
+
+def left_over_pages(articles: Path, index: dict[str, Summary], taxonomy: tuple[Domain, ...]) -> list[Path]:
+    """Return the pages under domains/ of domains the taxonomy no longer has, and of months that no longer hold papers."""
+    folder, known = articles / DOMAINS_DIR, {domain.slug for domain in taxonomy}
+    left: list[Path] = []
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else ():
+        match = MONTH_PAGE.match(path.name)
+        if match[1] not in known or match[2] not in index if match else path.stem not in known:
+            left.append(path)
+    return left
 
 
 def domain_pages_stale(articles: Path, taxonomy: tuple[Domain, ...]) -> bool:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..store.archive import Summary
-from ..store.files import Frame, Staged, read_bytes
+from ..store.files import Frame, Staged, plain_file, read_bytes
 from ..store.freshness import PageRecord, Pages, framed_digest, list_digest, page_digest
 from ..taxonomy import Domain
 from .domains import domain_values
@@ -43,13 +43,13 @@ class Listed(NamedTuple):
 
 def recorded_lists(articles: Path, on_disk: list[Path], pages: Pages) -> dict[str, Listed] | None:
     """Return the list each of a month's pages on disk holds, by path under articles/; None when the pages on disk are
-    not exactly the recorded ones, unchanged."""
+    not exactly the recorded ones, unchanged, each a plain file (its frame is written in place)."""
     found = {path.relative_to(articles).as_posix(): path for path in on_disk}
     if set(found) != set(pages):
         return None
     lists = {}
     for key, path in found.items():
-        record, data = pages[key], read_bytes(path)
+        record, data = pages[key], read_bytes(path) if plain_file(path) else None
         if data is None or not 0 <= record.start <= record.end <= len(data):
             return None
         listed = list_digest(data, record.start, record.end)

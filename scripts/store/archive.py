@@ -332,7 +332,7 @@ class Archive:
         archive.index = read_json(index_path).get("months", {}) if index_path.exists() else {}
         archive.state = read_json(state_path) if state_path.exists() else {"schema": SCHEMA}
         # An index written before it counted primary domains or listed foreign IDs is recounted once, as after a crash.
-        if sorted(archive.index) != on_disk or any("primary" not in entry or "foreign" not in entry
+        if sorted(archive.index) != on_disk or any("primary" not in entry or not isinstance(entry.get("foreign"), list)
                                                    for entry in archive.index.values()):
             archive.rebuild_index(on_disk)
         return archive

@@ -1,11 +1,11 @@
 """File output at the edge: write only what changed; stage many files, then put all in place under the caller's journal.
 
 Most files are staged in a temp file beside them, put in place by a rename: readers see the old or the new file, never
-part of one. A generated page that already exists and that the journal's repair renders again from the data (a month's
-pages and BibTeX) is instead written over in place: its new content is kept in memory, or, for a page framed anew, only
-its new head and tail. Creating and replacing a file costs ten times or more what rewriting it does on some disks (a
-thousand pages: over a second); a run killed while writing such a page can leave it cut short, and the next run,
-finding the journal, renders it again.
+part of one. A caller may instead stage a generated page that the journal's repair renders again from the data (the
+update: the pages of the months it changed, and pages framed anew) to be written over in place, when it is a plain
+file (no link): its new content kept in memory, or only its new head and tail. Creating and replacing a file costs
+ten times or more what rewriting it does on some disks (a thousand pages: over a second); a run killed while writing
+such a page can leave it cut short, and the next run, finding the journal, renders it again.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import errno
 import os
 import re
 import secrets
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
@@ -102,7 +103,7 @@ def write_all(handle: int, data: bytes, offset: int | None = None) -> None:
 
 def overwrite(path: Path, data: bytes) -> None:
     """Write data over a file in place (creating it if it has gone), then cut the file to that length."""
-    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
     try:
         write_all(handle, data)
         os.ftruncate(handle, len(data))
@@ -113,7 +114,7 @@ def overwrite(path: Path, data: bytes) -> None:
 def reframe_file(path: Path, frame: Frame) -> None:
     """Write a new head and tail around the bytes from start to end a file holds, in place; those bytes are read and
     moved only when the head's length changed."""
-    handle = os.open(path, os.O_RDWR | os.O_CLOEXEC)
+    handle = os.open(path, os.O_RDWR | os.O_CLOEXEC | os.O_NOFOLLOW)
     try:
         length, moved = frame.end - frame.start, len(frame.head) != frame.start
         kept = os.pread(handle, length, frame.start) if moved else b""
@@ -126,6 +127,15 @@ def reframe_file(path: Path, frame: Frame) -> None:
         os.ftruncate(handle, len(frame.head) + length + len(frame.tail))
     finally:
         os.close(handle)
+
+
+def plain_file(path: Path) -> bool:
+    """Tell whether path is a regular file of one name (no symbolic or hard link): what may be written over in place."""
+    try:
+        status = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    return stat.S_ISREG(status.st_mode) and status.st_nlink == 1
 
 
 def create_temp(path: Path) -> tuple[Path, int]:
@@ -169,9 +179,9 @@ def write_atomic(path: Path, text: str) -> None:
 def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True,
                   on_disk: Mapping[Path, bytes] | None = None, in_place: bool = False) -> Staged:
     """Stage every output whose content differs from disk (`on_disk`: the bytes of files just read, not read again):
-    its new text (or UTF-8 bytes) in a temp file beside it (with `in_place`, a file that exists keeps its new content
-    in memory, to be written over it), or None for a file to delete; with `write` False, only list them (every value
-    None). What was staged is removed on any error."""
+    its new text (or UTF-8 bytes) in a temp file beside it (with `in_place`, a plain file that exists keeps its new
+    content in memory, to be written over it), or None for a file to delete; with `write` False, only list them (every
+    value None). What was staged is removed on any error."""
     staged: Staged = {}
     known = on_disk or {}
     try:
@@ -183,7 +193,8 @@ def stage_changed(outputs: Mapping[Path, str | bytes | None], write: bool = True
             data = text if isinstance(text, bytes) else encoded(path, text)
             current = known[path] if path in known else read_bytes(path)
             if current != data:
-                staged[path] = None if not write else data if in_place and current is not None else write_temp(path, data)
+                over = in_place and current is not None and plain_file(path)
+                staged[path] = None if not write else data if over else write_temp(path, data)
     except BaseException:
         discard(staged)
         raise

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import NamedTuple
 
-from ..layout import RENDERED_NAME, Layout, month_path
+from ..layout import RENDERED_NAME, month_path
 from ..taxonomy import Domain
 from .archive import SCHEMA, dump_json, read_json
 from .files import read_bytes
@@ -225,16 +226,17 @@ def text_digest(text: str | bytes) -> str:
     return hashlib.sha256(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text).hexdigest()[:32]
 
 
-def front_inputs(root: Path, config_path: Path, data_texts: dict[Path, str], checked: str,
+def front_inputs(config_path: Path, data_texts: Mapping[Path, str | bytes], checked: str,
                  taxonomy: tuple[Domain, ...] = ()) -> str:
-    """Return the digest of what the front pages are rendered from besides the month files (which only a month
-    rendered changes): the code and templates, config.yaml, the collection files, the index and rejected candidates'
-    files as this run leaves them (`data_texts`), and the day arXiv was last checked (README may show it)."""
+    """Return the digest of what the front pages made from the papers are rendered from: the code and templates,
+    config.yaml, the data files as this run leaves them (`data_texts`: the index, the rejected candidates, the month
+    files the pages show papers of, and README's blocks of them), and the day arXiv was last checked (README may
+    show it)."""
     digest = hashlib.sha256(f"{renderer_digest(taxonomy)}\0{checked}\0".encode())
-    for path in [config_path, *sorted(Layout(root).collection.glob("*.yaml"))]:
-        digest.update(f"{path.name}\0".encode() + (read_bytes(path) or b"").replace(b"\r\n", b"\n") + b"\0")
+    digest.update(b"config\0" + (read_bytes(config_path) or b"").replace(b"\r\n", b"\n") + b"\0")
     for path, text in sorted(data_texts.items()):
-        digest.update(f"{path.name}\0{text}\0".encode("utf-8", "surrogatepass"))
+        digest.update(f"{path.name}\0".encode() + (text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+                      + b"\0")
     return digest.hexdigest()
 
 

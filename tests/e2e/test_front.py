@@ -1,4 +1,5 @@
-"""A run that changes nothing the front pages are rendered from renders none of them; any such change renders them all."""
+"""A run that changes nothing the front pages made from the papers are rendered from renders none of them; any such
+change renders them all; the curated pages are rendered at every run."""
 
 from __future__ import annotations
 
@@ -91,19 +92,44 @@ def add_stray_month_page(project: Path) -> None:
     (project / "articles" / "2019-01.md").write_text("# A month without papers\n", encoding="utf-8")
 
 
-@pytest.mark.parametrize("change", [edit_archive_index, delete_feed, edit_config, drop_front_record, add_stray_month_page])
+def add_stray_domain_page(project: Path) -> None:
+    (project / "articles" / "domains" / "jailbreak-2019-01.md").write_text("# Gone\n", encoding="utf-8")
+
+
+def edit_newest_month_file(project: Path) -> None:  # a hand edit pushed without a re-render: the README lists it
+    path = sorted((project / "articles" / "data").glob("20*.json"))[-1]
+    records = json.loads(path.read_text(encoding="utf-8"))
+    records["papers"][0]["title"] = "A Title Corrected by Hand"
+    path.write_text(json.dumps(records, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def crlf_readme(project: Path) -> None:
+    path = project / "README.md"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+
+
+@pytest.mark.parametrize("change", [edit_archive_index, delete_feed, edit_config, drop_front_record, add_stray_month_page,
+                                    add_stray_domain_page, edit_newest_month_file, crlf_readme])
 def test_a_change_to_what_the_front_pages_are_rendered_from_or_to_one_of_them_renders_them(settled, front_renders,
                                                                                             change):
     assert "readme_papers: 20" in (settled / "config.yaml").read_text(encoding="utf-8")
     change(settled)
-    assert run_update(settled, "--since", "2025-01-01") == 0
+    today = datetime.now(UTC).strftime("%Y-%m-%d")  # a window with no paper: a hand edit of the data stays
+    assert run_update(settled, "--since", today) == 0
     assert front_renders == [settled]
-    assert update.stale_outputs(settled) == []  # every front page as a full render writes it, the record too
+    stale = {path.relative_to(settled).as_posix() for path in update.stale_outputs(settled)}
+    if change is edit_newest_month_file:  # a run that fetches trusts the month pages of months it did not change
+        month = sorted((settled / "articles" / "data").glob("20*.json"))[-1].stem
+        stale = {name for name in stale if month not in name and name != "articles/data/rendered.json"}
+    assert stale == set()  # every front page as a full render writes it, the record too
     readme = (settled / "README.md").read_text(encoding="utf-8")
     assert len(re.findall(r"^- ", readme, re.MULTILINE)) == (3 if change is edit_config else 20)
+    assert ("A Title Corrected by Hand" in readme) == (change is edit_newest_month_file)
+    assert b"\r" not in (settled / "README.md").read_bytes()
     assert not (settled / "articles" / "2019-01.md").exists()
+    assert not (settled / "articles" / "domains" / "jailbreak-2019-01.md").exists()
     before, front_renders[:] = snapshot(settled), []
-    assert run_update(settled, "--since", "2025-01-01") == 0  # and then nothing again
+    assert run_update(settled, "--since", today) == 0  # and then nothing again
     assert front_renders == [] and snapshot(settled) == before
 
 
@@ -155,22 +181,26 @@ class Clock(datetime):
         return cls.at if tz else cls.at.replace(tzinfo=None)
 
 
-def test_an_edited_collection_renders_the_curated_pages(repository, front_renders):
+def test_an_edited_collection_renders_the_curated_pages_and_leaves_the_record_alone(repository, front_renders):
+    """A pull request editing a collection re-renders its pages, README's blocks among them, and nothing else: the
+    record in rendered.json that the daily runs rewrite stays as it is, so the two never conflict."""
+    recorded = (repository / "articles" / "data" / "rendered.json").read_bytes()
     path = repository / "collection" / "tools.yaml"
     text = path.read_text(encoding="utf-8")
     name = re.search(r"^- name: (.+)$", text, re.MULTILINE)[1]
     path.write_text(text.replace(f"- name: {name}\n", f"- name: {name} Renamed\n", 1), encoding="utf-8")
-    assert run_update(repository) == 0
-    assert front_renders == [repository]
+    assert run_update(repository, "--no-fetch") == 0
+    assert front_renders == []  # the pages made from the papers are left alone
     assert f"{name} Renamed" in (repository / "collection" / "tools.md").read_text(encoding="utf-8")
+    assert f"{name} Renamed" in (repository / "README.md").read_text(encoding="utf-8")
+    assert (repository / "articles" / "data" / "rendered.json").read_bytes() == recorded
     assert update.stale_outputs(repository) == []
 
 
-def test_a_new_readme_heading_renders_the_contents_block(repository, front_renders):
+def test_a_new_readme_heading_renders_the_contents_block(repository):
     path = repository / "README.md"
     path.write_text(path.read_text(encoding="utf-8") + "\n## A Section Added by Hand\n\nIts text.\n", encoding="utf-8")
     assert run_update(repository) == 0
-    assert front_renders == [repository]
     assert "[A Section Added by Hand](#a-section-added-by-hand)" in path.read_text(encoding="utf-8")
     assert update.stale_outputs(repository) == []
 

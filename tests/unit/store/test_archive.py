@@ -191,3 +191,13 @@ def test_foreign_papers_kept_current_through_puts_and_removes_equal_a_recount(tm
 def test_the_quick_test_of_a_paper_at_home_agrees_with_the_months_its_id_points_to(paper_id, year, month):
     filed = f"{year:04d}-{month:02d}"
     assert is_home(paper_id, filed) == (filed in home_months(paper_id))
+
+
+def test_an_index_whose_foreign_papers_are_not_a_list_is_recounted(tmp_path):
+    write_months(tmp_path, MONTHS, 3)
+    index = json.loads((tmp_path / "index.json").read_text())
+    index["months"]["2024-03"]["foreign"] = None
+    (tmp_path / "index.json").write_text(json.dumps(index))
+    archive = Archive.open(tmp_path)
+    assert archive.months_of("2403.00001") == {"2024-03"}
+    assert archive.live_index()["2024-03"]["foreign"] == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -162,3 +163,17 @@ def test_a_frame_around_bytes_the_file_no_longer_holds_is_refused_and_named(fold
         staging.add({page: files.Frame(b"HEAD\n", b"tail\n", 5, 40)})
         staging.commit()
     assert page.read_bytes() == b"head\nlist\n"
+
+
+def test_a_page_that_is_a_link_is_replaced_by_a_file_never_written_through(folder):
+    outside = folder / "outside.txt"
+    outside.write_text("someone else's file\n")
+    (folder / "page.md").symlink_to(outside)
+    os.link(folder / "old.md", folder / "twin.md")  # a hard link: writing one name in place would change both
+    staged = stage_changed({folder / "page.md": "page\n", folder / "old.md": "new\n"}, in_place=True)
+    assert all(isinstance(temp, Path) for temp in staged.values())  # by temp file and rename, as any other file
+    with Staging() as staging:
+        staging.add(staged)
+        staging.commit()
+    assert outside.read_text() == "someone else's file\n" and not (folder / "page.md").is_symlink()
+    assert (folder / "page.md").read_text() == "page\n" and (folder / "twin.md").read_text() == "old\n"
