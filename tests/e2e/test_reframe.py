@@ -149,3 +149,18 @@ def test_the_record_says_where_each_page_holds_its_list(rendered):
             listed = (articles / name).read_bytes()[start:end].decode("utf-8")
             assert listed.startswith("- 2025-") and listed.endswith("</details>")
             assert len(re.findall(r"^- 2025-", listed, re.MULTILINE)) == papers
+
+
+def test_a_page_that_is_a_link_is_rendered_in_full_and_never_written_through(rendered, tmp_path, plans,
+                                                                           change_renderer):
+    page = rendered / "articles" / "2025-04.md"
+    kept = tmp_path / "kept-2025-04.md"  # the same bytes, so the record still matches; but a frame written in place
+    shutil.copy2(page, kept)  # would go through the link into this file
+    page.unlink()
+    page.symlink_to(kept)
+    change_renderer("templates", edited_templates(tmp_path / "templates"))
+    assert run_update(rendered, "--no-fetch") == 0
+    assert sorted(set(plans)) == ["2025-04"]  # that month rendered in full, the others framed anew
+    assert not page.is_symlink() and page.read_bytes().startswith(b"<!-- framed anew -->")
+    assert not kept.read_bytes().startswith(b"<!-- framed anew -->")
+    assert update.stale_outputs(rendered) == []
