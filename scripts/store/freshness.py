@@ -110,8 +110,9 @@ Pages = dict[str, PageRecord]  # a month's pages by path under articles/: 2025-0
 
 
 class Front(NamedTuple):
-    """What the front pages (README, the archive index, feed and chart, the domain and curated pages, the rejected
-    candidates' page) were last rendered from, and the digest of each as written, by path."""
+    """What the front pages made from the papers (README's blocks of them, the archive index, feed and chart, the
+    domain front pages, the rejected candidates' page) were last rendered from, and the digest of each as written
+    (README aside: it holds a person's text), by path."""
 
     inputs: str
     files: dict[str, str]
@@ -249,7 +250,7 @@ def front_record(root: Path, inputs: str, outputs: dict[Path, str | None]) -> Fr
 
 def front_unchanged(root: Path, front: Front, inputs: str) -> bool:
     """Tell whether the front pages were last rendered from these inputs and each is still as then written (none
-    edited, deleted or brought back)."""
+    edited or deleted; a page left over is build.front_pages_present's to find)."""
     if not front.files or front.inputs != inputs:
         return False
     for name, digest in front.files.items():
