@@ -16,7 +16,6 @@ from .classify import corrections, relevance
 from .classify.overrides import Overrides, apply_overrides
 from .classify.relevance import RelevanceRules
 from .config import Config, load_config
-from .curated.readme import render_collection_outputs
 from .errors import ListError
 from .ingest import links
 from .layout import STATE_NAME, Layout, month_path
@@ -228,22 +227,13 @@ def collect_outputs(root: Path, archive: Archive, config: Config, full: bool, fo
                                                           staging, recorded=None if force else recorded)
         pages.update(corrections.audit_page(root, rejected, config.relevance.threshold if config.relevance else 0))
     front = recorded.front if settled else front_record(root, archive, config, audit, outputs, pages)
-    pages.update(curated_outputs(root, config, pages))
+    # rendered at every run that has curated collections: pull requests change them, and no record of theirs is kept
+    pages.update(build.curated_outputs(root, config.taxonomy, pages.get(Layout(root).readme)))
     outputs.update(archive.index_outputs())  # after the pages: their workers count the months of an index rebuilt
     outputs.update(freshness.rendered_output(archive.data_dir, {**digests, **read_digests}, {**recorded.pages, **records},
                                              config.taxonomy, front))
     staging.stage({**outputs, **audit}, first=True)  # the rejected candidates are data too: none lost to a crash
     staging.stage(pages)
-
-
-def curated_outputs(root: Path, config: Config, pages: dict[Path, str | None]) -> dict[Path, str]:
-    """Return the curated pages and README with their blocks (README as just rendered, else as it is), rendered at
-    every run that has curated collections: pull requests change them, and no record of theirs is kept."""
-    curated = build.load_curated(root, config.taxonomy)
-    if curated is None:
-        return {}
-    readme = pages.get(Layout(root).readme) or build.readme_text(root)
-    return render_collection_outputs(root, curated, readme, config.taxonomy)
 
 
 def front_inputs(root: Path, archive: Archive, config: Config, audit: dict[Path, str], readme: str,

@@ -36,7 +36,6 @@ MONTH_OUTPUT = re.compile(r"^(\d{4}-\d{2})(-p\d+)?\.(md|bib)$")
 BLOCK = re.compile(r"<!-- ([A-Z0-9_]+)_START -->.*?<!-- \1_END -->", re.DOTALL)  # a generated block of README
 
 
-
 def month_range(last: str, count: int) -> list[str]:
     """Return `count` consecutive months ending with `last` (YYYY-MM), oldest first."""
     year, month = int(last[:4]), int(last[5:7])
@@ -297,12 +296,11 @@ def all_month_outputs(articles: Path, archive: Archive, months: list[str], stagi
 
 
 def site_outputs(root: Path, archive: Archive, config: Config, months: list[str], rejected_count: int, staging: Staging,
-                 curated: Collections | None = None,
                  recorded: freshness.Rendered | None = None) -> tuple[dict[Path, str | None], dict[str, str], dict[str, Pages]]:
     """Stage the pages of the given months (see all_month_outputs: `recorded` what rendered.json holds, to reuse the
-    lists of pages whose data and code did not change); return the text of README, index, feed, chart, domain front
-    pages (and curated pages, given `curated`), the digest of each month whose data file was read to render it, and
-    where the pages of each month rendered hold their lists."""
+    lists of pages whose data and code did not change); return the text of README (its blocks of papers), index, feed,
+    chart and domain front pages, the digest of each month whose data file was read to render it, and where the pages
+    of each month rendered hold their lists."""
     layout = Layout(root)
     articles = layout.articles
     digests, records = all_month_outputs(articles, archive, months, staging, config.taxonomy, recorded)
@@ -314,8 +312,14 @@ def site_outputs(root: Path, archive: Archive, config: Config, months: list[str]
     outputs[layout.archive_index] = listing.archive_index(live_index, config.taxonomy, rejected_count)
     outputs[layout.feed] = feed_output(archive, config)
     outputs[layout.chart] = chart_output(live_index, list(slugs(config.taxonomy)))
-    readme = readme_output(root, archive, config, readme_text(root))
-    outputs[layout.readme] = readme
-    if curated is not None:
-        outputs.update(render_collection_outputs(root, curated, readme, config.taxonomy))
+    outputs[layout.readme] = readme_output(root, archive, config, readme_text(root))
     return outputs, digests, records
+
+
+def curated_outputs(root: Path, taxonomy: tuple[Domain, ...], readme: str | None) -> dict[Path, str]:
+    """Return the curated pages and README with their blocks (README's text as given, else as it is), or nothing for
+    a tree with no curated files."""
+    curated = load_curated(root, taxonomy)
+    if curated is None:
+        return {}
+    return render_collection_outputs(root, curated, readme_text(root) if readme is None else readme, taxonomy)

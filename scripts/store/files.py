@@ -118,7 +118,7 @@ def reframe_file(path: Path, frame: Frame) -> None:
     try:
         length, moved = frame.end - frame.start, len(frame.head) != frame.start
         kept = os.pread(handle, length, frame.start) if moved else b""
-        if os.fstat(handle).st_size < frame.end or len(kept) != (length if moved else 0):
+        if os.fstat(handle).st_size < frame.end or (moved and len(kept) != length):
             raise OSError(errno.EIO, "the file is shorter than when it was read")
         write_all(handle, frame.head, 0)
         if kept:

@@ -118,6 +118,9 @@ class Front(NamedTuple):
     files: dict[str, str]
 
 
+NO_FRONT = Front("", {})  # no record: the front pages are rendered
+
+
 class Rendered(NamedTuple):
     """What rendered.json records: the renderer and the code every page was brought up to, the digest each month was
     rendered from, each month's pages, and the front pages."""
@@ -126,7 +129,7 @@ class Rendered(NamedTuple):
     code: str
     months: dict[str, str]
     pages: dict[str, Pages]
-    front: Front = Front("", {})
+    front: Front = NO_FRONT
 
 
 def page_digest(page: bytes, start: int, end: int, listed: bytes | None = None) -> str:
@@ -169,7 +172,7 @@ def read_front(front: object) -> Front:
     if not isinstance(front, dict) or not isinstance(inputs := front.get("inputs"), str) or \
             not isinstance(files := front.get("files"), dict) or \
             not all(isinstance(digest, str) for digest in files.values()):
-        return Front("", {})
+        return NO_FRONT
     return Front(inputs, files)
 
 
@@ -183,7 +186,7 @@ def rendered_output(data_dir: Path, digests: dict[str, str], pages: dict[str, Pa
                     taxonomy: tuple[Domain, ...] = (), front: Front | None = None) -> dict[Path, str]:
     """Return the file that records the digests the pages now reflect, the renderer and code they were all rendered
     with, where each page holds its list, and what the front pages were rendered from."""
-    front = front or Front("", {})
+    front = front or NO_FRONT
     record = {"code": code_digest(taxonomy), "front": {"files": dict(sorted(front.files.items())), "inputs": front.inputs},
               "months": dict(sorted(digests.items())),
               "pages": {month: {name: list(row) for name, row in sorted(rows.items())}
@@ -207,7 +210,7 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
     for month in changed_live:
         path = month_path(data_dir, month)
         text = data_texts.get(path)
-        data = text.encode("utf-8", "surrogatepass") if text is not None else path.read_bytes()  # the write refuses surrogates
+        data = utf8(text) if text is not None else path.read_bytes()  # the write refuses surrogates
         digests[month] = month_digest(data, taxonomy)
     if force or recorded_renderer != renderer_digest(taxonomy):
         return list(live), {month: digests[month] for month in changed_live}
@@ -222,9 +225,14 @@ def months_to_render(data_dir: Path, data_texts: dict[Path, str | None], live: l
     return render, digests
 
 
+def utf8(text: str | bytes) -> bytes:
+    """Return text as UTF-8 (a lone surrogate kept, for the write to refuse it naming the file), bytes as they are."""
+    return text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text
+
+
 def text_digest(text: str | bytes) -> str:
     """Return the digest of a file's content, as the front pages' record keeps it."""
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text).hexdigest()[:32]
+    return hashlib.sha256(utf8(text)).hexdigest()[:32]
 
 
 def front_inputs(config_path: Path, data_texts: Mapping[Path, str | bytes], checked: str,
@@ -236,8 +244,7 @@ def front_inputs(config_path: Path, data_texts: Mapping[Path, str | bytes], chec
     digest = hashlib.sha256(f"{renderer_digest(taxonomy)}\0{checked}\0".encode())
     digest.update(b"config\0" + (read_bytes(config_path) or b"").replace(b"\r\n", b"\n") + b"\0")
     for path, text in sorted(data_texts.items()):
-        digest.update(f"{path.name}\0".encode() + (text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
-                      + b"\0")
+        digest.update(f"{path.name}\0".encode() + utf8(text) + b"\0")
     return digest.hexdigest()
 
 
