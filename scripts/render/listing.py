@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import cache, lru_cache
+from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -264,16 +266,16 @@ def papers_list(items: Sequence[Item]) -> str:
 
 
 def chunk_items(items: list[Item], budget: int = PAGE_BUDGET) -> list[list[Item]]:
-    """Split items into pages whose items fit the byte budget (at least one item a page)."""
-    pages: list[list[Item]] = [[]]
-    used = 0
-    for item in items:
-        if pages[-1] and used + item.size > budget:
-            pages.append([])
-            used = 0
-        pages[-1].append(item)
-        used += item.size
-    return pages
+    """Split items into pages whose items fit the byte budget (at least one item a page), in order: each page takes
+    items while their sizes add up to the budget, found by bisection in the running totals."""
+    totals = list(accumulate(item.size for item in items))
+    pages: list[list[Item]] = []
+    start, used = 0, 0  # the first item of the next page, and the sizes of the items before it
+    while start < len(items):
+        end = max(bisect_right(totals, used + budget, start), start + 1)
+        pages.append(items[start:end])
+        start, used = end, totals[end - 1]
+    return pages or [[]]
 
 
 def page_name(month: str, number: int) -> str:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import gc
 import json
 import re
+from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -269,13 +271,8 @@ def foreign_ids(filed: Iterable[tuple[str, str]]) -> list[str]:
 def tag_summary(tag_lists: Sequence[Sequence[str]], foreign: list[str]) -> Summary:
     """Return the index entry of a month whose papers carry these tag lists (primary domain first), and of which those
     `foreign` are filed away from their IDs' months."""
-    tags: dict[str, int] = {}
-    primary: dict[str, int] = {}
-    for paper_tags in tag_lists:
-        for tag in paper_tags:
-            tags[tag] = tags.get(tag, 0) + 1
-        if paper_tags:
-            primary[paper_tags[0]] = primary.get(paper_tags[0], 0) + 1
+    tags = Counter(chain.from_iterable(tag_lists))
+    primary = Counter([paper_tags[0] for paper_tags in tag_lists if paper_tags])
     return {"count": len(tag_lists), "foreign": foreign, "primary": dict(sorted(primary.items())),
             "tags": dict(sorted(tags.items()))}
 

@@ -369,3 +369,24 @@ def test_pages_framed_anew_around_their_lists_equal_the_pages_rendered_in_full(t
         assert {path: path.read_bytes() for path in on_disk} == {path: data for path, data in expected.items()
                                                                  if path.suffix == ".md"}
     assert framed.records == expected_records
+
+
+def reference_chunks(sizes: list[int], budget: int) -> list[list[int]]:
+    """Pages by definition: one item at a time, a new page when the next item would pass the budget."""
+    pages: list[list[int]] = [[]]
+    used = 0
+    for size in sizes:
+        if pages[-1] and used + size > budget:
+            pages.append([])
+            used = 0
+        pages[-1].append(size)
+        used += size
+    return pages
+
+
+@given(st.lists(st.integers(min_value=0, max_value=50), max_size=60), st.integers(min_value=0, max_value=120))
+def test_pages_are_split_as_one_item_at_a_time_would_split_them(sizes: list[int], budget: int) -> None:
+    items = [render.Item(f"- {number}\n", size) for number, size in enumerate(sizes)]
+    pages = render.chunk_items(items, budget)
+    assert [[item.size for item in page] for page in pages] == reference_chunks(sizes, budget)
+    assert [item for page in pages for item in page] == items
