@@ -390,3 +390,15 @@ def test_pages_are_split_as_one_item_at_a_time_would_split_them(sizes: list[int]
     pages = render.chunk_items(items, budget)
     assert [[item.size for item in page] for page in pages] == reference_chunks(sizes, budget)
     assert [item for page in pages for item in page] == items
+
+
+# Words joined by single spaces, long enough to be cut short: months whose every title and abstract is plain take
+# the column-by-column path.
+PLAIN_TEXT = st.lists(st.sampled_from(["Safety", "of", "reasoning", "x" * 90, "a.b"]), min_size=1, max_size=12).map(" ".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(PLAIN_TEXT, max_size=6) | MONTH_TEXTS, st.lists(NAMES, min_size=6, max_size=6), IDS)
+def test_list_items_of_a_month_at_once_equal_them_paper_by_paper(titles, names, ids):
+    papers = month_papers(titles, names, ids)
+    assert render.month_items(papers) == render.row_items(papers, [render.paper_row(paper) for paper in papers])
