@@ -114,7 +114,7 @@ def left_over_pages(articles: Path, index: dict[str, Summary], taxonomy: tuple[D
     """Return the pages under domains/ of domains the taxonomy no longer has, and of months that no longer hold papers."""
     folder, known = articles / DOMAINS_DIR, {domain.slug for domain in taxonomy}
     left: list[Path] = []
-    # Names, not Paths: a folder of a thousand pages is listed at every run, and a Path for each cost more than the rest.
+    # Names, not Paths: this folder of a thousand pages is listed at every run; a Path is made only for a page returned.
     for name in sorted(os.listdir(folder)) if folder.is_dir() else ():
         if not name.endswith(".md"):
             continue
